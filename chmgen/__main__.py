@@ -1,0 +1,5 @@
+"""Run chmgen as `python -m chmgen`."""
+
+from chmgen.cli import main
+
+main()
