@@ -27,9 +27,10 @@ class SourceLocation:
     def display_path(self) -> str:
         """The path relative to the working directory when it is below it, else absolute."""
         try:
-            return os.path.relpath(self.path)
+            relative = os.path.relpath(self.path)
         except ValueError:
             return str(self.path)
+        return str(self.path) if relative.startswith("..") else relative
 
     def __str__(self) -> str:
         where = self.display_path()

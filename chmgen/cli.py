@@ -1,0 +1,130 @@
+"""The ``chmgen`` command line: parse flags, call the engine, print errors, set exit codes.
+
+Exit codes: 0 success, 1 content/config/build error, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from chmgen import __version__
+from chmgen.errors import ChmgenError, ContentErrors, Problem
+
+SITE_DIR = click.Path(file_okay=False, path_type=Path)
+
+
+def _print_warnings(warnings: tuple[Problem, ...] | list[Problem], quiet: bool = False) -> None:
+    if not quiet:
+        for warning in warnings:
+            click.echo(str(warning), err=True)
+
+
+def _fail(error: ChmgenError) -> None:
+    """Print a user-facing error the way a compiler would and exit with status 1."""
+    if isinstance(error, ContentErrors):
+        for problem in error.problems:
+            click.echo(str(problem), err=True)
+        errors = sum(1 for p in error.problems if not p.warning)
+        warnings = len(error.problems) - errors
+        click.echo(f"chmgen: {errors} error(s), {warnings} warning(s) counted as errors; "
+                   "nothing was written", err=True)
+    else:
+        click.echo(f"chmgen: error: {error}", err=True)
+    sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="chmgen")
+def cli() -> None:
+    """chmgen builds a national Clearing-House Mechanism (CHM) website for a Party to the
+    Convention on Biological Diversity from YAML and Markdown files."""
+
+
+@cli.command()
+@click.argument("site_dir", type=SITE_DIR, default=Path("."))
+@click.option("-o", "--output", "out", type=click.Path(file_okay=False, path_type=Path),
+              help="Output directory (default: SITE_DIR/_site).")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--offline", is_flag=True,
+              help="Never touch the network; central CHM records come from the cache only.")
+@click.option("--base-url", metavar="URL", help="Public address of the site (overrides "
+              "base_url in chmgen.yml), e.g. https://example.github.io/chm/.")
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+def build(site_dir: Path, out: Path | None, strict: bool, offline: bool, base_url: str | None,
+          quiet: bool) -> None:
+    """Build the site in SITE_DIR (default: the current directory)."""
+    from chmgen.build import build as run_build
+
+    try:
+        result = run_build(site_dir, out, strict=strict, base_url=base_url)
+    except ChmgenError as error:
+        _fail(error)
+        return
+    _print_warnings(result.warnings, quiet)
+    if not quiet:
+        languages = ", ".join(f"{n} {lang}" for lang, n in result.pages_per_language.items())
+        click.echo(f"built {sum(result.pages_per_language.values())} pages ({languages}) into "
+                   f"{result.out} — {len(result.warnings)} warning(s), "
+                   f"{result.bytes_written / 1024:.0f} kB, {result.seconds:.2f} s")
+
+
+@cli.command()
+@click.argument("site_dir", type=SITE_DIR, default=Path("."))
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def check(site_dir: Path, strict: bool) -> None:
+    """Load and validate everything in SITE_DIR; write nothing. Exit 1 if anything is wrong."""
+    from chmgen.build import check as run_check
+
+    try:
+        warnings = run_check(site_dir, strict=strict)
+    except ChmgenError as error:
+        _fail(error)
+        return
+    _print_warnings(warnings)
+    click.echo(f"{site_dir}: OK ({len(warnings)} warning(s))")
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--country", required=True, metavar="XX",
+              help="ISO 3166-1 alpha-2 code of the Party, e.g. ws, ke, fr.")
+@click.option("--title", help="Site title (default: 'Clearing-House Mechanism of <country>').")
+@click.option("--languages", default="en", show_default=True, metavar="en,fr",
+              help="Comma-separated language codes; the first is the default.")
+@click.option("--force", is_flag=True, help="Write into a non-empty directory.")
+def init(directory: Path, country: str, title: str | None, languages: str, force: bool) -> None:
+    """Create a new, buildable site in DIRECTORY for the Party COUNTRY."""
+    from chmgen.scaffold import create_site
+
+    langs = tuple(code.strip() for code in languages.split(",") if code.strip())
+    try:
+        created = create_site(directory, country, langs, title=title, force=force)
+    except ChmgenError as error:
+        _fail(error)
+        return
+    click.echo(f"created {len(created)} files in {directory}")
+    click.echo(f"next: chmgen serve {directory}")
+
+
+@cli.command()
+@click.argument("site_dir", type=SITE_DIR, default=Path("."))
+@click.option("-p", "--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0 picks a free one).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind; use 0.0.0.0 to share on a workshop network.")
+def serve(site_dir: Path, port: int, host: str) -> None:
+    """Build SITE_DIR and serve it with live reload; rebuild on every change."""
+    from chmgen.serve import serve_site
+
+    try:
+        serve_site(site_dir, host=host, port=port)
+    except ChmgenError as error:
+        _fail(error)
+
+
+def main() -> None:
+    """Console-script entry point; click maps usage errors to exit status 2."""
+    cli(prog_name="chmgen")

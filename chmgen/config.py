@@ -1,0 +1,151 @@
+"""Load ``chmgen.yml`` into a frozen, validated Config."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+
+from chmgen.errors import Problems, SourceLocation
+from chmgen.model import CentralChm, Config
+from chmgen.schema import Checker
+from chmgen.specs import CONFIG
+from chmgen.text import EMPTY, Text
+from chmgen.yamldoc import YamlDoc, parse_yaml
+
+CONFIG_FILE = "chmgen.yml"
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw]?)\s*$")
+_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+# ISO 3166-1 codes reserved for user assignment: valid for demo and test sites.
+_USER_ASSIGNED = re.compile(r"^(AA|Q[M-Z]|X[A-Z]|ZZ)$")
+
+
+def read_yaml_file(path: Path, problems: Problems) -> YamlDoc | None:
+    """Read and parse one YAML file, recording unreadable files and syntax errors."""
+    try:
+        text = path.read_text("utf-8")
+    except UnicodeDecodeError as exc:
+        problems.error(SourceLocation(path), f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+        return None
+    except OSError as exc:
+        problems.error(SourceLocation(path), f"cannot read file: {exc.strerror}")
+        return None
+    return parse_yaml(text, path, problems)
+
+
+def load_config(root: Path, problems: Problems) -> Config | None:
+    """Read ``root/chmgen.yml``; None (with problems recorded) when it is missing or invalid."""
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        problems.error(
+            SourceLocation(path),
+            f"no {CONFIG_FILE} here: is this a chmgen site? (create one with `chmgen init`)",
+        )
+        return None
+    doc = read_yaml_file(path, problems)
+    if doc is None:
+        return None
+    before = len(problems.errors())
+    languages = _languages(doc, problems)
+    checker = Checker(doc, problems, languages)
+    raw = checker.mapping(doc.data if doc.data is not None else {}, CONFIG.fields)
+    if raw is None or len(problems.errors()) > before:
+        return None
+    country = _country(raw["country"], doc, problems)
+    if country is None:
+        return None
+    max_age = _max_age(raw["central_chm"] or {}, doc, problems)
+    name = raw["country_name"] or _country_name(country, languages)
+    if name is None:
+        problems.error(doc.loc(("country",)),
+                       f"'{country}' is a user-assigned code: set country_name too")
+        return None
+    return Config(
+        root=root,
+        title=raw["title"],
+        country=country,
+        country_name=name,
+        languages=languages,
+        base_url=_base_url(raw["base_url"]),
+        theme=raw["theme"] or "default",
+        central_chm=CentralChm((raw["central_chm"] or {}).get("url") or "https://api.cbd.int",
+                               max_age if max_age is not None else 86400),
+        description=raw["description"] or EMPTY,
+        organization=raw["organization"] or EMPTY,
+        footer=raw["footer"] or EMPTY,
+    )
+
+
+def _languages(doc: YamlDoc, problems: Problems) -> tuple[str, ...]:
+    """The declared languages, read first because every text field is checked against them."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    probe = Checker(doc, Problems(), ())
+    langs = probe.value(data.get("languages", ["en"]), CONFIG.field("languages"), ("languages",))
+    if not langs:
+        if "languages" in data:
+            Checker(doc, problems, ()).value(data["languages"], CONFIG.field("languages"),
+                                             ("languages",))
+        return ("en",)
+    seen: list[str] = []
+    for index, lang in enumerate(langs):
+        if lang in seen:
+            problems.error(doc.loc(("languages", index)), f"language '{lang}' is listed twice")
+        else:
+            seen.append(lang)
+    return tuple(seen)
+
+
+def _country(value: str, doc: YamlDoc, problems: Problems) -> str | None:
+    code = value.strip().upper()
+    if re.fullmatch(r"[A-Z]{2}", code) and (
+        code in Locale("en").territories or _USER_ASSIGNED.match(code)
+    ):
+        return code.lower()
+    problems.error(doc.loc(("country",)),
+                   f"'{value}' is not an ISO 3166-1 alpha-2 country code (e.g. 'fr', 'ke', 'ws')")
+    return None
+
+
+def _country_name(country: str, languages: tuple[str, ...]) -> Text | None:
+    """The Party's name in each site language, from the CLDR data that Babel ships."""
+    code = country.upper()
+    if _USER_ASSIGNED.match(code):
+        return None
+    names = []
+    for lang in languages:
+        try:
+            locale = Locale.parse(lang.replace("-", "_"))
+        except (UnknownLocaleError, ValueError):
+            locale = Locale("en")
+        names.append((lang, locale.territories.get(code) or Locale("en").territories[code]))
+    return Text(tuple(names))
+
+
+def country_name(country: str, lang: str) -> str | None:
+    """One language's name of a country code, or None for unknown codes."""
+    try:
+        locale = Locale.parse(lang.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        locale = Locale("en")
+    names = locale.territories
+    return names.get(country.upper()) or Locale("en").territories.get(country.upper())
+
+
+def _max_age(central: dict[str, Any], doc: YamlDoc, problems: Problems) -> int | None:
+    value = central.get("max_age")
+    if value is None:
+        return None
+    match = _DURATION.match(str(value))
+    if not match:
+        problems.error(doc.loc(("central_chm", "max_age")),
+                       f"'{value}' is not a duration: use seconds or e.g. 30m, 12h, 1d")
+        return None
+    return int(match.group(1)) * _SECONDS[match.group(2)]
+
+
+def _base_url(value: str | None) -> str | None:
+    if not value:
+        return None
+    return value if value.endswith("/") else value + "/"

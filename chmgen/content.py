@@ -1,0 +1,295 @@
+"""Read a site folder's content files (NBSAP, targets, indicators, actions, pages, news)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from chmgen.config import read_yaml_file
+from chmgen.errors import Problems, SourceLocation
+from chmgen.model import (
+    Action,
+    Budget,
+    Config,
+    DataPoint,
+    DocumentLink,
+    Indicator,
+    MarkdownEntry,
+    Nbsap,
+    Variant,
+)
+from chmgen.schema import ID_RE, LANG_RE, Checker, Schema
+from chmgen.specs import ACTION, CHAPTER, INDICATOR, NBSAP, NEWS, PAGE, TARGET
+from chmgen.text import EMPTY
+from chmgen.yamldoc import KeyPath, YamlDoc, split_front_matter
+
+Raw = dict[str, Any]
+
+
+def yaml_files(folder: Path) -> list[Path]:
+    """The YAML files of a folder, sorted so every build reads them in the same order."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file())
+
+
+def read_records(
+    folder: Path, schema: Schema, config: Config, problems: Problems, *, lists: bool = False
+) -> Iterator[tuple[Raw, YamlDoc, KeyPath]]:
+    """Validate every file of ``folder`` against ``schema``; yield each record with its location.
+
+    A file holds one record (its ``id`` defaults to the file stem) or, with ``lists``, a list of
+    records that each need an explicit ``id``.
+    """
+    for path in yaml_files(folder):
+        doc = read_yaml_file(path, problems)
+        if doc is None:
+            continue
+        checker = Checker(doc, problems, config.languages)
+        if lists and isinstance(doc.data, list):
+            for index, item in enumerate(doc.data):
+                raw = checker.mapping(item, schema.fields, (index,))
+                if raw is not None and raw.get("id") is None:
+                    checker.error((index,), "missing required key 'id' (needed in a list)")
+                elif raw is not None:
+                    yield raw, doc, (index,)
+            continue
+        raw = checker.mapping(doc.data, schema.fields)
+        if raw is None:
+            continue
+        if raw.get("id") is None:
+            if not ID_RE.match(path.stem):
+                checker.error((), f"file name '{path.name}' is not a valid id: set 'id'")
+                continue
+            raw["id"] = path.stem
+        yield raw, doc, ()
+
+
+def read_nbsap(root: Path, config: Config, problems: Problems) -> Nbsap | None:
+    folder = root / "nbsap"
+    path = folder / "nbsap.yml"
+    if not path.is_file():
+        if folder.is_dir():
+            problems.error(SourceLocation(path), "the nbsap/ folder needs an nbsap.yml file")
+        return None
+    doc = read_yaml_file(path, problems)
+    if doc is None:
+        return None
+    raw = Checker(doc, problems, config.languages).mapping(doc.data, NBSAP.fields)
+    if raw is None or raw["title"] is None or raw["period"] is None:
+        return None
+    documents = tuple(
+        DocumentLink(d["title"], d["url"], d["language"])
+        for d in raw["documents"] or ()
+        if d and d["title"] and d["url"]
+    )
+    return Nbsap(
+        title=raw["title"],
+        period=raw["period"],
+        status=raw["status"],
+        adopted=raw["adopted"],
+        summary=raw["summary"] or EMPTY,
+        documents=documents,
+        chapters=tuple(read_markdown_folder(folder, CHAPTER, config, problems)),
+    )
+
+
+def read_indicator_data(
+    raw: Raw, doc: YamlDoc, keypath: KeyPath, problems: Problems
+) -> tuple[DataPoint, ...]:
+    """The series of an indicator, inline or from its CSV file, sorted by year."""
+    inline, data_file = raw.get("data"), raw.get("data_file")
+    if inline is not None and data_file is not None:
+        problems.error(doc.loc((*keypath, "data_file")), "give either 'data' or 'data_file', not both")
+        return ()
+    if data_file is not None:
+        points = read_csv_series(doc.path.parent / data_file, doc.loc((*keypath, "data_file")),
+                                 problems)
+    else:
+        points = [DataPoint(p["year"], p["value"]) for p in inline or ()
+                  if p and p["year"] is not None and p["value"] is not None]
+    years: dict[int, int] = {}
+    for index, point in enumerate(points):
+        if point.year in years:
+            problems.error(doc.loc((*keypath, "data", index)) if data_file is None
+                           else doc.loc((*keypath, "data_file")),
+                           f"year {point.year} appears twice in the data")
+        years[point.year] = index
+    return tuple(sorted(points, key=lambda p: p.year))
+
+
+def read_csv_series(path: Path, where: SourceLocation, problems: Problems) -> list[DataPoint]:
+    """Read a ``year,value`` CSV file; each bad row is reported with its CSV line."""
+    try:
+        text = path.read_text("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        problems.error(where, f"cannot read data file '{path.name}': {reason}")
+        return []
+    rows = list(csv.reader(io.StringIO(text)))
+    header = [cell.strip().lower() for cell in rows[0]] if rows else []
+    if header[:2] != ["year", "value"]:
+        problems.error(SourceLocation(path, 1, 1, "header"),
+                       "a data file starts with the header line 'year,value'")
+        return []
+    points: list[DataPoint] = []
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        point = _csv_point(row, SourceLocation(path, line, 1), problems)
+        if point is not None:
+            points.append(point)
+    return points
+
+
+def _csv_point(row: list[str], where: SourceLocation, problems: Problems) -> DataPoint | None:
+    if len(row) < 2:
+        problems.error(where, f"expected 'year,value', got {','.join(row)!r}")
+        return None
+    year, value = row[0].strip(), row[1].strip()
+    if not re.fullmatch(r"\d{4}", year) or not 1900 <= int(year) <= 2100:
+        problems.error(SourceLocation(where.path, where.line, 1, "year"),
+                       f"expected a year such as 2030, got {year!r}")
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        number = float("nan")
+    if number != number or number in (float("inf"), float("-inf")):
+        col = len(row[0]) + 2
+        problems.error(SourceLocation(where.path, where.line, col, "value"),
+                       f"expected a number, got {value!r}")
+        return None
+    return DataPoint(int(year), number)
+
+
+def build_indicator(raw: Raw, doc: YamlDoc, keypath: KeyPath, problems: Problems) -> Indicator:
+    def point(key: str) -> DataPoint | None:
+        value = raw.get(key)
+        if value and value["year"] is not None and value["value"] is not None:
+            return DataPoint(value["year"], value["value"])
+        return None
+
+    return Indicator(
+        id=raw["id"],
+        title=raw["title"] or EMPTY,
+        source_path=doc.path,
+        description=raw["description"] or EMPTY,
+        unit=raw["unit"] or EMPTY,
+        source=raw["source"] or EMPTY,
+        methodology=raw["methodology"] or EMPTY,
+        data=read_indicator_data(raw, doc, keypath, problems),
+        baseline=point("baseline"),
+        goal=point("goal"),
+        desirable=raw["desirable"] or "increase",
+    )
+
+
+def build_action(raw: Raw, doc: YamlDoc) -> Action:
+    budget = raw.get("budget")
+    return Action(
+        id=raw["id"],
+        title=raw["title"] or EMPTY,
+        source=doc.path,
+        description=raw["description"] or EMPTY,
+        targets=raw["targets"] or (),
+        lead=raw["lead"] or EMPTY,
+        partners=raw["partners"] or (),
+        start=raw["start"],
+        end=raw["end"],
+        budget=Budget(budget["amount"], budget["currency"].upper())
+        if budget and budget["amount"] is not None and budget["currency"] else None,
+        status=raw["status"] or "planned",
+    )
+
+
+def read_markdown_folder(
+    folder: Path, schema: Schema, config: Config, problems: Problems
+) -> list[MarkdownEntry]:
+    """Read ``slug.md`` files and their ``slug.<lang>.md`` translations into entries."""
+    groups: dict[str, dict[str, tuple[Path, Raw, Variant]]] = {}
+    if not folder.is_dir():
+        return []
+    for path in sorted(folder.glob("*.md")):
+        slug, lang = split_language(path, config)
+        if not ID_RE.match(slug):
+            problems.error(SourceLocation(path), f"file name '{path.name}' must be a simple "
+                           "name (letters, digits, '-', '_') before '.md'")
+            continue
+        if lang not in config.languages:
+            problems.warn(SourceLocation(path),
+                          f"language '{lang}' is not declared in chmgen.yml languages")
+        read = read_markdown(path, schema, config, problems)
+        if read is not None:
+            groups.setdefault(slug, {})[lang] = (path, *read)
+    return [_entry(slug, variants, config, problems) for slug, variants in groups.items()]
+
+
+def split_language(path: Path, config: Config) -> tuple[str, str]:
+    """``about.fr.md`` → (``about``, ``fr``); ``about.md`` → (``about``, default language)."""
+    stem = path.name[: -len(".md")]
+    base, dot, suffix = stem.rpartition(".")
+    if dot and LANG_RE.match(suffix) and (suffix in config.languages or len(suffix) <= 3):
+        return base, suffix
+    return stem, config.default_language
+
+
+def read_markdown(
+    path: Path, schema: Schema, config: Config, problems: Problems
+) -> tuple[Raw, Variant] | None:
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.error(SourceLocation(path), f"cannot read file: {exc}")
+        return None
+    front, body, body_line = split_front_matter(text, path, problems)
+    if front is None:
+        return None
+    raw = Checker(front, problems, config.languages).mapping(front.data, schema.fields)
+    if raw is None or raw.get("title") is None:
+        return None
+    variant = Variant(
+        title=raw["title"], body=body, source=path, body_line=body_line,
+        description=raw.get("description"), summary=raw.get("summary"),
+        image=raw.get("image"), image_alt=raw.get("image_alt"),
+    )
+    if variant.image and not variant.image_alt:
+        problems.warn(front.loc(("image",)), "a picture needs a text alternative: set image_alt")
+    return raw, variant
+
+
+def _entry(
+    slug: str, found: dict[str, tuple[Path, Raw, Variant]], config: Config, problems: Problems
+) -> MarkdownEntry:
+    lead_lang = config.default_language if config.default_language in found else next(iter(found))
+    path, raw, _ = found[lead_lang]
+    for lang in config.languages:
+        if lang not in found:
+            problems.warn(SourceLocation(path), f"no {lang} translation ({slug}.{lang}.md); the "
+                          f"{lead_lang} version is shown instead")
+    return MarkdownEntry(
+        slug=slug,
+        variants={lang: variant for lang, (_, _, variant) in found.items()},
+        weight=raw.get("weight") or 0,
+        menu=raw.get("menu", True) is not False,
+        date=raw.get("date"),
+    )
+
+
+def read_static(root: Path) -> tuple[Path, ...]:
+    """Files under ``static/`` (relative paths), skipping hidden files."""
+    folder = root / "static"
+    if not folder.is_dir():
+        return ()
+    return tuple(sorted(
+        p.relative_to(folder) for p in folder.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    ))
+
+
+SCHEMAS = {"targets": TARGET, "indicators": INDICATOR, "actions": ACTION, "pages": PAGE,
+           "news": NEWS}

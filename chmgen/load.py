@@ -1,0 +1,167 @@
+"""Load a whole site folder into a validated, cross-linked Content model (all problems at once)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from chmgen import reference
+from chmgen.config import load_config, read_yaml_file
+from chmgen.content import (
+    Raw,
+    build_action,
+    build_indicator,
+    read_markdown_folder,
+    read_nbsap,
+    read_records,
+    read_static,
+)
+from chmgen.errors import Problems, SourceLocation
+from chmgen.model import Action, Config, Content, GbfLink, Indicator, NationalTarget
+from chmgen.schema import Checker
+from chmgen.specs import ACTION, INDICATOR, NEWS, PAGE, TARGET
+from chmgen.text import EMPTY
+from chmgen.yamldoc import KeyPath, YamlDoc
+
+Located = tuple[Raw, YamlDoc, KeyPath]
+
+
+def load_site(root: Path, problems: Problems) -> Content | None:
+    """Read everything under ``root``; None when the configuration itself is unusable."""
+    config = load_config(root, problems)
+    if config is None:
+        return None
+    indicators = _unique(read_records(root / "indicators", INDICATOR, config, problems), problems)
+    targets = _unique(read_records(root / "targets", TARGET, config, problems), problems)
+    actions = _unique(_action_records(root, config, problems), problems)
+    indicator_ids = {raw["id"] for raw, _, _ in indicators}
+    target_ids = {raw["id"] for raw, _, _ in targets}
+    return Content(
+        config=config,
+        nbsap=read_nbsap(root, config, problems),
+        targets=tuple(_target(*t, indicator_ids, problems) for t in targets),
+        indicators=tuple(_indicator(*i, problems) for i in indicators),
+        actions=tuple(_action(*a, target_ids, problems) for a in actions),
+        pages=tuple(sorted(read_markdown_folder(root / "pages", PAGE, config, problems),
+                           key=lambda p: (p.weight, p.slug))),
+        news=tuple(sorted(read_markdown_folder(root / "news", NEWS, config, problems),
+                          key=lambda n: (n.date is not None, n.date, n.slug), reverse=True)),
+        static_files=read_static(root),
+    )
+
+
+def _action_records(root: Path, config: Config, problems: Problems) -> list[Located]:
+    found = list(read_records(root / "actions", ACTION, config, problems, lists=True))
+    single = root / "actions.yml"
+    if single.is_file():
+        doc = read_yaml_file(single, problems)
+        if doc is not None:
+            checker = Checker(doc, problems, config.languages)
+            if not isinstance(doc.data, list):
+                checker.error((), "actions.yml holds a list of actions")
+            else:
+                for index, item in enumerate(doc.data):
+                    raw = checker.mapping(item, ACTION.fields, (index,))
+                    if raw is not None and raw.get("id") is None:
+                        checker.error((index,), "missing required key 'id' (needed in a list)")
+                    elif raw is not None:
+                        found.append((raw, doc, (index,)))
+    return found
+
+
+def _unique(records: Any, problems: Problems) -> list[Located]:
+    """Drop and report records whose id was already used by another file."""
+    seen: dict[str, SourceLocation] = {}
+    kept: list[Located] = []
+    for raw, doc, keypath in records:
+        where = doc.loc((*keypath, "id")) if "id" in (_at(doc, keypath) or {}) else doc.loc(keypath)
+        if raw["id"] in seen:
+            first = seen[raw["id"]]
+            problems.error(where, f"duplicate id '{raw['id']}' (also used by "
+                           f"{first.display_path()}:{first.line})")
+            continue
+        seen[raw["id"]] = where
+        kept.append((raw, doc, keypath))
+    return kept
+
+
+def _at(doc: YamlDoc, keypath: KeyPath) -> Any:
+    value = doc.data
+    for part in keypath:
+        value = value[part]
+    return value if isinstance(value, dict) else None
+
+
+def _target(
+    raw: Raw, doc: YamlDoc, kp: KeyPath, indicator_ids: set[str], problems: Problems
+) -> NationalTarget:
+    links: list[GbfLink] = []
+    for index, link in enumerate(raw["gbf_targets"] or ()):
+        if not link or link["target"] is None:
+            continue
+        found = reference.gbf_target(link["target"])
+        if found is None:
+            problems.error(doc.loc((*kp, "gbf_targets", index, "target")),
+                           f"unknown GBF target '{link['target']}' (known: GBF-TARGET-01 … "
+                           "GBF-TARGET-23, or 1 … 23)")
+        elif any(existing.target == found for existing in links):
+            problems.error(doc.loc((*kp, "gbf_targets", index, "target")),
+                           f"{found.identifier} is listed twice")
+        elif link["alignment"]:
+            links.append(GbfLink(found, link["alignment"]))
+    aichi = []
+    for index, number in enumerate(raw["aichi_targets"] or ()):
+        if 1 <= number <= 20:
+            aichi.append(reference.aichi_targets()[number - 1])
+        else:
+            problems.error(doc.loc((*kp, "aichi_targets", index)),
+                           f"unknown Aichi target {number} (known: 1 … 20)")
+    headline = []
+    for index, code in enumerate(raw["headline_indicators"] or ()):
+        indicator = reference.indicator_by_code(code, ("headline",))
+        if indicator is None:
+            problems.error(doc.loc((*kp, "headline_indicators", index)),
+                           f"unknown GBF headline indicator '{code}' (e.g. A.1, 3.1, D.2)")
+        else:
+            headline.append(indicator)
+    for index, ident in enumerate(raw["indicators"] or ()):
+        if ident not in indicator_ids:
+            problems.error(doc.loc((*kp, "indicators", index)),
+                           f"unknown national indicator '{ident}' (no indicators/{ident}.yml)")
+    return NationalTarget(
+        id=raw["id"], title=raw["title"] or EMPTY, source=doc.path,
+        short_title=raw["short_title"] or EMPTY, description=raw["description"] or EMPTY,
+        gbf_targets=tuple(links), gbf_goals=tuple(raw["gbf_goals"] or ()),
+        aichi_targets=tuple(aichi), headline_indicators=tuple(headline),
+        indicators=tuple(i for i in raw["indicators"] or () if i in indicator_ids),
+        lead=raw["lead"] or EMPTY, period=raw["period"], progress=raw["progress"] or "unknown",
+        progress_note=raw["progress_note"] or EMPTY,
+    )
+
+
+def _indicator(raw: Raw, doc: YamlDoc, kp: KeyPath, problems: Problems) -> Indicator:
+    indicator = build_indicator(raw, doc, kp, problems)
+    code = raw.get("gbf_indicator")
+    if code is None:
+        return indicator
+    found = reference.indicator_by_code(code)
+    if found is None:
+        problems.error(doc.loc((*kp, "gbf_indicator")),
+                       f"unknown GBF indicator '{code}' (codes such as A.1, 3.1, A.CT.1)")
+        return indicator
+    return Indicator(**{**indicator.__dict__, "gbf_indicator": found})
+
+
+def _action(
+    raw: Raw, doc: YamlDoc, kp: KeyPath, target_ids: set[str], problems: Problems
+) -> Action:
+    action = build_action(raw, doc)
+    for index, ident in enumerate(action.targets):
+        if ident not in target_ids:
+            problems.error(doc.loc((*kp, "targets", index)),
+                           f"unknown national target '{ident}' (no targets/{ident}.yml)")
+    if isinstance(action.start, type(action.end)) and action.start and action.end \
+            and action.end < action.start:
+        problems.error(doc.loc((*kp, "end")), "the action ends before it starts")
+    return Action(**{**action.__dict__,
+                     "targets": tuple(t for t in action.targets if t in target_ids)})

@@ -1,0 +1,58 @@
+"""Markdown to HTML for the site's own content, with links made relative to the page."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as etree
+from collections.abc import Callable
+
+import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+from chmgen.urls import is_external
+
+
+class _LinkRewriter(Treeprocessor):
+    """Site-absolute links (``/targets/``) become relative so sub-path hosting keeps working;
+    images load lazily."""
+
+    def __init__(self, md: markdown.Markdown, link: Callable[[str], str]) -> None:
+        super().__init__(md)
+        self.link = link
+
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            for attr in ("href", "src"):
+                value = element.get(attr)
+                if value and value.startswith("/") and not value.startswith("//"):
+                    element.set(attr, self.link(value.lstrip("/")))
+                elif value and not is_external(value) and attr == "src":
+                    element.set(attr, self.link(value))
+            if element.tag == "img":
+                element.set("loading", "lazy")
+                element.set("decoding", "async")
+            if element.tag == "table" and element.get("class") is None:
+                element.set("class", "data")
+
+
+class _Rewrite(Extension):
+    def __init__(self, link: Callable[[str], str]) -> None:
+        super().__init__()
+        self.link = link
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+        md.treeprocessors.register(_LinkRewriter(md, self.link), "chmgen_links", 1)
+
+
+def render_markdown(text: str, link: Callable[[str], str], *, shift_headings: int = 1) -> str:
+    """Render Markdown; headings shift down so the page's own ``<h1>`` stays the only one."""
+    md = markdown.Markdown(
+        extensions=["extra", "sane_lists", "smarty", _Rewrite(link)],
+        output_format="html",
+    )
+    html = md.convert(text)
+    if shift_headings:
+        for level in range(5, 0, -1):
+            html = html.replace(f"<h{level}", f"<h{level + shift_headings}")
+            html = html.replace(f"</h{level}>", f"</h{level + shift_headings}>")
+    return html

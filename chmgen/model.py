@@ -1,0 +1,198 @@
+"""The in-memory model of a national CHM: immutable values read from the site's files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from chmgen.reference import AichiTarget, GbfIndicator, GbfTarget
+from chmgen.text import EMPTY, Text
+
+
+@dataclass(frozen=True)
+class CentralChm:
+    url: str
+    max_age: int  # seconds
+
+
+@dataclass(frozen=True)
+class Config:
+    """``chmgen.yml``, validated."""
+
+    root: Path
+    title: Text
+    country: str
+    country_name: Text
+    languages: tuple[str, ...]
+    base_url: str | None
+    theme: str
+    central_chm: CentralChm
+    description: Text = EMPTY
+    organization: Text = EMPTY
+    footer: Text = EMPTY
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One language version of a Markdown file."""
+
+    title: str
+    body: str
+    source: Path
+    body_line: int = 1
+    description: str | None = None
+    summary: str | None = None
+    image: str | None = None
+    image_alt: str | None = None
+
+
+@dataclass(frozen=True)
+class MarkdownEntry:
+    """A Markdown file and its translations (a chapter, page or news post)."""
+
+    slug: str
+    variants: Mapping[str, Variant]
+    weight: int = 0
+    menu: bool = True
+    date: dt.date | None = None
+
+    def variant(self, lang: str, default: str) -> tuple[Variant, str | None]:
+        """The variant for ``lang`` and, when falling back, the language actually used."""
+        if lang in self.variants:
+            return self.variants[lang], None
+        used = default if default in self.variants else next(iter(self.variants))
+        return self.variants[used], used
+
+
+@dataclass(frozen=True)
+class DocumentLink:
+    title: Text
+    url: str
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Nbsap:
+    title: Text
+    period: tuple[int, int]
+    status: str
+    adopted: dt.date | None = None
+    summary: Text = EMPTY
+    documents: tuple[DocumentLink, ...] = ()
+    chapters: tuple[MarkdownEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class GbfLink:
+    target: GbfTarget
+    alignment: str
+
+
+@dataclass(frozen=True)
+class NationalTarget:
+    id: str
+    title: Text
+    source: Path
+    short_title: Text = EMPTY
+    description: Text = EMPTY
+    gbf_targets: tuple[GbfLink, ...] = ()
+    gbf_goals: tuple[str, ...] = ()
+    aichi_targets: tuple[AichiTarget, ...] = ()
+    headline_indicators: tuple[GbfIndicator, ...] = ()
+    indicators: tuple[str, ...] = ()
+    lead: Text = EMPTY
+    period: tuple[int, int] | None = None
+    progress: str = "unknown"
+    progress_note: Text = EMPTY
+
+    @property
+    def goal(self) -> str | None:
+        """The GBF goal this target is listed under: declared, else from its best-aligned link."""
+        if self.gbf_goals:
+            return self.gbf_goals[0]
+        rank = {"high": 0, "medium": 1, "low": 2}
+        links = sorted(self.gbf_targets, key=lambda link: rank[link.alignment])
+        return links[0].target.goal if links else None
+
+    @property
+    def label(self) -> Text:
+        return self.short_title or self.title
+
+
+@dataclass(frozen=True)
+class DataPoint:
+    year: int
+    value: float
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    title: Text
+    source_path: Path
+    description: Text = EMPTY
+    unit: Text = EMPTY
+    source: Text = EMPTY
+    methodology: Text = EMPTY
+    gbf_indicator: GbfIndicator | None = None
+    data: tuple[DataPoint, ...] = ()
+    baseline: DataPoint | None = None
+    goal: DataPoint | None = None
+    desirable: str = "increase"
+
+    @property
+    def trend(self) -> str | None:
+        """``improving``, ``worsening`` or ``stable``: latest value against the baseline
+        (or the first value), read in the desirable direction; None without two values."""
+        if not self.data:
+            return None
+        reference = self.baseline or self.data[0]
+        latest = self.data[-1]
+        if latest.year <= reference.year:
+            return None
+        delta = latest.value - reference.value
+        if abs(delta) <= 0.005 * max(abs(reference.value), 1e-9):
+            return "stable"
+        better = delta > 0 if self.desirable == "increase" else delta < 0
+        return "improving" if better else "worsening"
+
+
+@dataclass(frozen=True)
+class Budget:
+    amount: float
+    currency: str
+
+
+@dataclass(frozen=True)
+class Action:
+    id: str
+    title: Text
+    source: Path
+    description: Text = EMPTY
+    targets: tuple[str, ...] = ()
+    lead: Text = EMPTY
+    partners: tuple[Text, ...] = ()
+    start: dt.date | int | None = None
+    end: dt.date | int | None = None
+    budget: Budget | None = None
+    status: str = "planned"
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything read from a site folder, validated and cross-linked."""
+
+    config: Config
+    nbsap: Nbsap | None = None
+    targets: tuple[NationalTarget, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
+    actions: tuple[Action, ...] = ()
+    pages: tuple[MarkdownEntry, ...] = ()
+    news: tuple[MarkdownEntry, ...] = ()
+    static_files: tuple[Path, ...] = field(default=())

@@ -1,0 +1,79 @@
+"""Write a built site into a staging directory and swap it into place atomically, or not at all."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from chmgen.errors import OutputError
+
+_RENAME_EXCHANGE = 2  # linux/fs.h
+
+
+def stage_directory(out: Path) -> Path:
+    """A fresh directory beside ``out`` (same filesystem, so the swap is a rename)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+
+
+def write_files(staging: Path, files: Iterable[tuple[str, bytes]]) -> int:
+    """Write ``(relative path, bytes)`` pairs under ``staging``; returns the bytes written."""
+    total = 0
+    for relative, data in files:
+        target = staging / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        total += len(data)
+    return total
+
+
+def copy_tree(source: Path, staging: Path, relatives: Iterable[Path]) -> None:
+    for relative in relatives:
+        target = staging / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source / relative, target)
+
+
+def swap_into_place(staging: Path, out: Path) -> None:
+    """Replace ``out`` with ``staging``; readers see the old or the new site, never a mix."""
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: exists and is not a directory; refusing to replace it")
+    if out.is_dir() and _exchange(staging, out):
+        shutil.rmtree(staging, ignore_errors=True)  # staging now holds the previous site
+        return
+    old = None
+    if out.is_dir():
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        os.rmdir(old)
+        os.rename(out, old)
+    try:
+        os.rename(staging, out)
+    except OSError as exc:
+        if old is not None:
+            os.rename(old, out)
+        raise OutputError(f"{out}: cannot move the new site into place: {exc.strerror}") from None
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def discard(staging: Path) -> None:
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two directories with Linux renameat2(RENAME_EXCHANGE), if available."""
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return False
+    libc = ctypes.CDLL(name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd = -100
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    return bool(result == 0)

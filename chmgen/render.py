@@ -1,0 +1,216 @@
+"""Render every planned page with the theme: page contexts in, (path, bytes) out; no I/O."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import traceback
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from babel import Locale, UnknownLocaleError, dates, numbers
+from jinja2 import BaseLoader, Environment, StrictUndefined, TemplateError
+from jinja2.ext import i18n
+from markupsafe import Markup, escape
+
+from chmgen import reference
+from chmgen.chart import ChartText, line_chart
+from chmgen.errors import ThemeError
+from chmgen.markup import render_markdown
+from chmgen.model import Indicator, MarkdownEntry
+from chmgen.site import PagePlan, Site
+from chmgen.text import Text
+from chmgen.urls import absolute_url, is_external, lang_prefix, relative_url
+
+RTL_LANGUAGES = {"ar", "arc", "dv", "fa", "ha-Arab", "he", "ks", "ku-Arab", "ps", "sd", "ug",
+                 "ur", "yi"}
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How links are written: ``explicit_index`` for sites opened from disk (file://)."""
+
+    build_date: dt.date
+    asset_hashes: Mapping[str, str]
+    explicit_index: bool = False
+
+
+def babel_locale(lang: str) -> Locale:
+    try:
+        return Locale.parse(lang.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return Locale("en")
+
+
+def text_direction(lang: str) -> str:
+    if lang in RTL_LANGUAGES or lang.split("-")[0] in RTL_LANGUAGES:
+        return "rtl"
+    return "rtl" if babel_locale(lang).character_order == "right-to-left" else "ltr"
+
+
+def language_name(lang: str) -> str:
+    """A language's own name for itself (an autonym), for the language switcher."""
+    locale = babel_locale(lang)
+    name = locale.get_display_name(locale) if locale.language == lang.split("-")[0] else lang
+    return (name or lang)[:1].upper() + (name or lang)[1:]
+
+
+def make_environment(loader: BaseLoader, translations: Any) -> Environment:
+    env = Environment(loader=loader, autoescape=True, undefined=StrictUndefined,
+                      extensions=[i18n], trim_blocks=True, lstrip_blocks=True,
+                      keep_trailing_newline=True)
+    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+class PageContext:
+    """Helpers bound to one page: links relative to it and texts in its language."""
+
+    def __init__(self, site: Site, page: PagePlan, options: RenderOptions) -> None:
+        self.site, self.page, self.options = site, page, options
+        self.default = site.config.default_language
+        self.lang = page.lang
+        self.path = page.path(self.default)
+        self.locale = babel_locale(self.lang)
+
+    def url(self, key: str, lang: str | None = None) -> str:
+        """Link to a page key in this page's language (or ``lang``)."""
+        full = lang_prefix(lang or self.lang, self.default) + key
+        if self.page.key == "404.html" and self.site.config.base_url:
+            return absolute_url(self.site.config.base_url, full)
+        return relative_url(self.path, full, explicit_index=self.options.explicit_index)
+
+    def asset(self, name: str) -> str:
+        version = self.options.asset_hashes.get(name, "")
+        link = self.root_link(f"assets/{name}")
+        return f"{link}?v={version}" if version else link
+
+    def root_link(self, path: str) -> str:
+        if self.page.key == "404.html" and self.site.config.base_url:
+            return absolute_url(self.site.config.base_url, path)
+        return relative_url(self.path, path, explicit_index=self.options.explicit_index)
+
+    def link(self, url: str) -> str:
+        """A link from content: external URLs as they are, site paths made relative."""
+        return url if is_external(url) else self.root_link(url.lstrip("/"))
+
+    def t(self, text: Text | str | None) -> str:
+        if text is None:
+            return ""
+        return text if isinstance(text, str) else text.pick(self.lang, self.default).text
+
+    def tl(self, text: Text | None) -> Markup:
+        """Text for the page, marked with its language when it falls back to another."""
+        if not text:
+            return Markup("")
+        picked = text.pick(self.lang, self.default)
+        if picked.lang:
+            return Markup('<span lang="{}" class="fallback">{}</span>').format(picked.lang,
+                                                                                picked.text)
+        return Markup(escape(picked.text))
+
+    def md(self, text: Text | None) -> Markup:
+        """Markdown text rendered for the page; a fallback is marked and announced."""
+        if not text:
+            return Markup("")
+        picked = text.pick(self.lang, self.default)
+        html = render_markdown(picked.text, self.root_link)
+        if picked.lang:
+            return Markup('<div lang="{}" class="fallback">{}</div>').format(picked.lang,
+                                                                              Markup(html))
+        return Markup(html)
+
+    def entry(self, entry: MarkdownEntry) -> dict[str, Any]:
+        """The variant of a Markdown entry for this page, with its body rendered."""
+        variant, fallback = entry.variant(self.lang, self.default)
+        body = Markup(render_markdown(variant.body, self.root_link))
+        return {"title": variant.title, "body": body, "fallback": fallback, "variant": variant,
+                "description": variant.description or variant.summary or ""}
+
+    def fmt_date(self, value: dt.date | int | None, form: str = "long") -> str:
+        if value is None:
+            return ""
+        if isinstance(value, int):
+            return str(value)
+        return dates.format_date(value, form, locale=self.locale)
+
+    def fmt_number(self, value: float | int | None, digits: int = 2) -> str:
+        if value is None:
+            return ""
+        rounded = round(float(value), digits)
+        pattern = "#,##0" + ("." + "#" * digits if digits else "")
+        return numbers.format_decimal(rounded, format=pattern, locale=self.locale)
+
+    def fmt_money(self, amount: float, currency: str) -> str:
+        return numbers.format_currency(amount, currency, locale=self.locale,
+                                       format_type="standard", currency_digits=False,
+                                       format="¤#,##0")
+
+    def chart(self, indicator: Indicator, title: str, description: str, series: str,
+              baseline: str, goal: str) -> Markup:
+        words = ChartText(title, description, series, baseline, goal)
+        return line_chart(indicator.id, indicator.data, indicator.baseline, indicator.goal,
+                          words, partial(self.fmt_number, digits=2))
+
+    def alternates(self) -> list[dict[str, str]]:
+        """The same page in every site language, for the switcher and hreflang links."""
+        out = []
+        for lang in self.site.config.languages:
+            full = lang_prefix(lang, self.default) + self.page.key
+            href = absolute_url(self.site.config.base_url, full) if self.site.config.base_url \
+                else self.url(self.page.key, lang)
+            out.append({"lang": lang, "name": language_name(lang), "href": href,
+                        "link": self.url(self.page.key, lang), "current": lang == self.lang})
+        return out
+
+    def canonical(self) -> str | None:
+        base = self.site.config.base_url
+        return absolute_url(base, lang_prefix(self.lang, self.default) + self.page.key) \
+            if base else None
+
+    def variables(self) -> dict[str, Any]:
+        helpers: dict[str, Callable[..., Any]] = {
+            name: getattr(self, name) for name in (
+                "url", "asset", "link", "t", "tl", "md", "entry", "fmt_date", "fmt_number",
+                "fmt_money", "chart", "alternates", "canonical")
+        }
+        return {
+            **helpers, **self.page.data,
+            "site": self.site, "content": self.site.content, "config": self.site.config,
+            "page": self.page, "lang": self.lang, "dir": text_direction(self.lang),
+            "default_lang": self.default, "build_date": self.options.build_date,
+            "reference": reference,
+        }
+
+
+def render_pages(
+    site: Site, environments: Mapping[str, Environment], options: RenderOptions
+) -> Iterator[tuple[str, bytes]]:
+    """Render every planned page to ``(output path, bytes)``."""
+    for page in site.pages:
+        context = PageContext(site, page, options)
+        env = environments[page.lang]
+        try:
+            html = env.get_template(page.template).render(context.variables())
+        except TemplateError as exc:
+            raise ThemeError(describe_template_error(exc, page.template)) from None
+        yield context.path, html.encode("utf-8")
+
+
+def describe_template_error(exc: TemplateError, template: str) -> str:
+    """Name the template file and line where rendering failed."""
+    filename = getattr(exc, "filename", None)
+    lineno = getattr(exc, "lineno", None)
+    if not filename:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                  if f.filename.endswith((".html", ".xml", ".txt"))]
+        if frames:
+            filename, lineno = frames[-1].filename, frames[-1].lineno
+    where = f"{filename}:{lineno}" if filename else template
+    return f"{where}: template error: {exc.message or exc}"
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:10]

@@ -1,0 +1,130 @@
+"""The site plan: every page of every language, its URL key, template and data (pure, no I/O)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from chmgen import reference
+from chmgen.errors import Problems, SourceLocation
+from chmgen.model import Content, NationalTarget
+from chmgen.reference import GbfTarget
+from chmgen.urls import lang_prefix, output_path
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    """One page to render: ``key`` is language-neutral (``targets/t01/``), ``path`` is the file."""
+
+    key: str
+    lang: str
+    template: str
+    section: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+    source: str = ""  # the site file it comes from; "" for built-in pages
+
+    def path(self, default: str) -> str:
+        return output_path(lang_prefix(self.lang, default) + self.key)
+
+
+@dataclass(frozen=True)
+class Site:
+    """The content plus everything derived from it that pages share."""
+
+    content: Content
+    pages: tuple[PagePlan, ...]
+    alignment: Mapping[int, tuple[tuple[NationalTarget, str], ...]]
+    sections: tuple[str, ...]
+
+    @property
+    def config(self):  # type: ignore[no-untyped-def]
+        return self.content.config
+
+    def keys(self) -> set[str]:
+        return {page.key for page in self.pages}
+
+
+def gbf_alignment(content: Content) -> dict[int, tuple[tuple[NationalTarget, str], ...]]:
+    """For each GBF target number, the national targets addressing it and the degree."""
+    table: dict[int, list[tuple[NationalTarget, str]]] = {t.number: [] for t in reference.gbf_targets()}
+    for target in content.targets:
+        for link in target.gbf_targets:
+            table[link.target.number].append((target, link.alignment))
+    return {number: tuple(rows) for number, rows in table.items()}
+
+
+def present_sections(content: Content) -> tuple[str, ...]:
+    """Sections with something to show, in menu order; empty sections are left out."""
+    have = {
+        "nbsap": content.nbsap is not None,
+        "targets": bool(content.targets),
+        "gbf": bool(content.targets),
+        "indicators": bool(content.indicators),
+        "actions": bool(content.actions),
+        "news": bool(content.news),
+    }
+    return tuple(name for name, present in have.items() if present)
+
+
+def plan_site(content: Content, problems: Problems) -> Site:
+    """Plan every page in every language; two sources writing one path is an error."""
+    sections = present_sections(content)
+    pages: list[PagePlan] = []
+    for lang in content.config.languages:
+        pages.extend(_language_pages(content, lang, sections))
+    pages.append(PagePlan("404.html", content.config.default_language, "404.html", "404"))
+    _check_collisions(content, pages, problems)
+    return Site(content, tuple(pages), gbf_alignment(content), sections)
+
+
+def _language_pages(content: Content, lang: str, sections: tuple[str, ...]) -> list[PagePlan]:
+    out = [PagePlan("", lang, "home.html", "home")]
+    nbsap = content.nbsap
+    if nbsap is not None:
+        out.append(PagePlan("nbsap/", lang, "nbsap.html", "nbsap", source="nbsap/nbsap.yml"))
+        out.extend(PagePlan(f"nbsap/{c.slug}/", lang, "chapter.html", "nbsap", {"chapter": c},
+                            f"nbsap/{c.slug}.md") for c in nbsap.chapters)
+    if "targets" in sections:
+        out.append(PagePlan("targets/", lang, "targets.html", "targets"))
+        out.extend(PagePlan(f"targets/{t.id}/", lang, "target.html", "targets", {"target": t},
+                            f"targets/{t.source.name}") for t in content.targets)
+        out.append(PagePlan("gbf/", lang, "gbf.html", "gbf"))
+    if "indicators" in sections:
+        out.append(PagePlan("indicators/", lang, "indicators.html", "indicators"))
+        out.extend(PagePlan(f"indicators/{i.id}/", lang, "indicator.html", "indicators",
+                            {"indicator": i}, f"indicators/{i.source_path.name}")
+                   for i in content.indicators)
+    if "actions" in sections:
+        out.append(PagePlan("actions/", lang, "actions.html", "actions"))
+    if "news" in sections:
+        out.append(PagePlan("news/", lang, "news.html", "news"))
+        out.extend(PagePlan(f"news/{n.slug}/", lang, "post.html", "news", {"post": n},
+                            f"news/{n.slug}.md") for n in content.news)
+    out.extend(PagePlan(f"{p.slug}/", lang, "page.html", p.slug, {"page": p}, f"pages/{p.slug}.md")
+               for p in content.pages)
+    return out
+
+
+RESERVED = ("assets/", "sitemap.xml", "robots.txt")
+
+
+def _check_collisions(content: Content, pages: list[PagePlan], problems: Problems) -> None:
+    default = content.config.default_language
+    owners: dict[str, str] = {}
+    claims = [(page.path(default), page.source) for page in pages]
+    claims += [(name, "") for name in ("sitemap.xml", "robots.txt")]
+    claims += [(p.as_posix(), f"static/{p.as_posix()}") for p in content.static_files]
+    for path, source in claims:
+        if path in owners and owners[path] != source:
+            first = owners[path] or "a built-in page of chmgen"
+            problems.error(SourceLocation(content.config.root / source),
+                           f"writes {path}, which {first} also writes: rename one of them")
+        elif path.startswith("assets/") and source.startswith("static/"):
+            problems.error(SourceLocation(content.config.root / source),
+                           "static/assets/ is reserved for the theme's files: use another folder")
+        owners.setdefault(path, source)
+
+
+def gbf_targets_unaddressed(site: Site) -> tuple[GbfTarget, ...]:
+    return tuple(t for t in reference.gbf_targets() if not site.alignment[t.number])

@@ -1,0 +1,100 @@
+"""Resolve the theme chain (site overrides → theme → parents) into Jinja loaders and catalogs."""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+from pathlib import Path
+
+import yaml
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
+
+from chmgen.errors import ThemeError
+
+
+def builtin_themes_dir() -> Path:
+    """Themes shipped with chmgen: inside the wheel, or ``themes/`` of a source checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_themes", here.parent / "themes"):
+        if candidate.is_dir():
+            return candidate
+    raise ThemeError("chmgen's built-in themes are missing: reinstall chmgen")
+
+
+def theme_chain(site_root: Path, name: str) -> list[Path]:
+    """The chosen theme's folder followed by the folders of the themes it extends."""
+    chain: list[Path] = []
+    current: str | None = name
+    while current:
+        folder = _find_theme(site_root, current)
+        if folder in chain:
+            raise ThemeError(f"{folder / 'theme.yml'}: theme '{current}' extends itself")
+        chain.append(folder)
+        current = _theme_meta(folder).get("extends")
+    return chain
+
+
+def _find_theme(site_root: Path, name: str) -> Path:
+    for folder in (site_root / name, site_root / "themes" / name, builtin_themes_dir() / name):
+        if (folder / "templates").is_dir():
+            return folder.resolve()
+    known = ", ".join(sorted(p.name for p in builtin_themes_dir().iterdir() if p.is_dir()))
+    raise ThemeError(f"{site_root / 'chmgen.yml'}: theme: no theme named '{name}' "
+                     f"(built-in themes: {known})")
+
+
+def _theme_meta(folder: Path) -> dict[str, str]:
+    path = folder / "theme.yml"
+    if not path.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text("utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ThemeError(f"{path}: {exc}") from None
+    return data if isinstance(data, dict) else {}
+
+
+def template_loader(site_root: Path, chain: list[Path]) -> ChoiceLoader:
+    """Overrides first, then the theme chain; ``!name/x.html`` reaches a theme's own template."""
+    searchpath = [str(site_root / "overrides")] if (site_root / "overrides").is_dir() else []
+    searchpath += [str(folder / "templates") for folder in chain]
+    prefixed = PrefixLoader(
+        {f"!{folder.name}": FileSystemLoader(str(folder / "templates")) for folder in chain},
+        delimiter="/",
+    )
+    return ChoiceLoader([FileSystemLoader(searchpath), prefixed])
+
+
+def static_dirs(chain: list[Path]) -> list[Path]:
+    """Theme asset folders, most specific first."""
+    return [folder / "static" for folder in chain if (folder / "static").is_dir()]
+
+
+def translations(chain: list[Path], lang: str) -> NullTranslations:
+    """The theme strings' gettext catalog for ``lang`` (children override parents)."""
+    merged: NullTranslations = NullTranslations()
+    for folder in reversed(chain):
+        catalog = _catalog(folder, lang.replace("-", "_")) or _catalog(folder, lang.split("-")[0])
+        if catalog is None:
+            continue
+        if isinstance(merged, Translations):
+            merged.merge(catalog)
+        else:
+            merged = catalog
+    return merged
+
+
+@cache
+def _catalog(folder: Path, lang: str) -> Translations | None:
+    po = folder / "locale" / lang / "LC_MESSAGES" / "messages.po"
+    if not po.is_file():
+        return None
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=None)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(buffer)
