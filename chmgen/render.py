@@ -62,6 +62,7 @@ def make_environment(loader: BaseLoader, translations: Any) -> Environment:
                       extensions=[i18n], trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True)
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    env.tests["contains"] = lambda seq, item: item in seq
     return env
 
 

@@ -44,6 +44,24 @@ class Site:
     def keys(self) -> set[str]:
         return {page.key for page in self.pages}
 
+    @property
+    def covered_count(self) -> int:
+        """How many of the 23 GBF targets at least one national target addresses."""
+        return sum(1 for rows in self.alignment.values() if rows)
+
+    @property
+    def unaddressed(self) -> tuple[GbfTarget, ...]:
+        """GBF targets no national target addresses yet: the gap analysis."""
+        return tuple(t for t in reference.gbf_targets() if not self.alignment[t.number])
+
+    def targets_by_goal(self) -> list[tuple[str | None, list[NationalTarget]]]:
+        """National targets grouped by GBF goal A-D, then those without a goal."""
+        groups: dict[str | None, list[NationalTarget]] = {}
+        for target in self.content.targets:
+            groups.setdefault(target.goal, []).append(target)
+        order = ["A", "B", "C", "D", None]
+        return [(goal, groups[goal]) for goal in order if goal in groups]
+
 
 def gbf_alignment(content: Content) -> dict[int, tuple[tuple[NationalTarget, str], ...]]:
     """For each GBF target number, the national targets addressing it and the degree."""
@@ -101,7 +119,7 @@ def _language_pages(content: Content, lang: str, sections: tuple[str, ...]) -> l
         out.append(PagePlan("news/", lang, "news.html", "news"))
         out.extend(PagePlan(f"news/{n.slug}/", lang, "post.html", "news", {"post": n},
                             f"news/{n.slug}.md") for n in content.news)
-    out.extend(PagePlan(f"{p.slug}/", lang, "page.html", p.slug, {"page": p}, f"pages/{p.slug}.md")
+    out.extend(PagePlan(f"{p.slug}/", lang, "page.html", p.slug, {"doc": p}, f"pages/{p.slug}.md")
                for p in content.pages)
     return out
 
@@ -124,7 +142,3 @@ def _check_collisions(content: Content, pages: list[PagePlan], problems: Problem
             problems.error(SourceLocation(content.config.root / source),
                            "static/assets/ is reserved for the theme's files: use another folder")
         owners.setdefault(path, source)
-
-
-def gbf_targets_unaddressed(site: Site) -> tuple[GbfTarget, ...]:
-    return tuple(t for t in reference.gbf_targets() if not site.alignment[t.number])
