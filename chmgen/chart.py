@@ -54,7 +54,9 @@ def line_chart(
     extra = [p for p in (baseline, goal) if p is not None]
     years = [p.year for p in points + extra]
     values = [p.value for p in points + extra]
-    low, high = min([*values, 0.0]) if min(values) >= 0 else min(values), max(values)
+    low, high = min(values), max(values)
+    if 0 <= low < 0.5 * high:
+        low = 0.0  # show the zero line when it does not flatten the trend
     ticks = nice_ticks(low, high)
     y_low, y_high = ticks[0], ticks[-1]
     x_low, x_high = min(years), max(years)

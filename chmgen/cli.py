@@ -115,12 +115,17 @@ def init(directory: Path, country: str, title: str | None, languages: str, force
               help="Port to listen on (0 picks a free one).")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to bind; use 0.0.0.0 to share on a workshop network.")
-def serve(site_dir: Path, port: int, host: str) -> None:
-    """Build SITE_DIR and serve it with live reload; rebuild on every change."""
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in a web browser.")
+def serve(site_dir: Path, port: int, host: str, open_browser: bool) -> None:
+    """Build SITE_DIR and serve it with live reload; rebuild on every change.
+
+    The last good build stays served; while the content has errors the browser shows them,
+    and the page reloads by itself once they are fixed.
+    """
     from chmgen.serve import serve_site
 
     try:
-        serve_site(site_dir, host=host, port=port)
+        serve_site(site_dir, host=host, port=port, open_browser=open_browser)
     except ChmgenError as error:
         _fail(error)
 

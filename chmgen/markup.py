@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
 
@@ -44,15 +45,20 @@ class _Rewrite(Extension):
         md.treeprocessors.register(_LinkRewriter(md, self.link), "chmgen_links", 1)
 
 
-def render_markdown(text: str, link: Callable[[str], str], *, shift_headings: int = 1) -> str:
-    """Render Markdown; headings shift down so the page's own ``<h1>`` stays the only one."""
+HEADING = re.compile(r"<(/?)h([1-6])([ >])")
+
+
+def render_markdown(text: str, link: Callable[[str], str], *, top_level: int = 2) -> str:
+    """Render Markdown with its highest heading at ``top_level``: the page's own ``<h1>`` stays
+    the only one and no heading level is skipped."""
     md = markdown.Markdown(
         extensions=["extra", "sane_lists", "smarty", _Rewrite(link)],
         output_format="html",
     )
     html = md.convert(text)
-    if shift_headings:
-        for level in range(5, 0, -1):
-            html = html.replace(f"<h{level}", f"<h{level + shift_headings}")
-            html = html.replace(f"</h{level}>", f"</h{level + shift_headings}>")
+    levels = [int(m.group(2)) for m in HEADING.finditer(html)]
+    shift = top_level - min(levels) if levels else 0
+    if shift:
+        html = HEADING.sub(
+            lambda m: f"<{m.group(1)}h{min(6, max(1, int(m.group(2)) + shift))}{m.group(3)}", html)
     return html
