@@ -130,6 +130,80 @@ def serve(site_dir: Path, port: int, host: str, open_browser: bool) -> None:
         _fail(error)
 
 
+THEME_DIR = click.Path(file_okay=False, exists=True, path_type=Path)
+
+
+def _default_theme() -> Path:
+    from chmgen.theme import builtin_themes_dir
+
+    return builtin_themes_dir() / "default"
+
+
+@cli.group()
+def i18n() -> None:
+    """Translate a theme's interface strings (gettext catalogs, via Babel).
+
+    To add a language to a theme: `chmgen i18n init LANG`, translate the msgstr lines of
+    locale/LANG/LC_MESSAGES/messages.po, then `chmgen i18n status` until nothing is missing.
+    """
+
+
+@i18n.command("extract")
+@click.option("--theme", "theme", type=THEME_DIR, help="Theme folder (default: built-in default).")
+def i18n_extract(theme: Path | None) -> None:
+    """Collect the theme's translatable strings into locale/messages.pot."""
+    from chmgen.i18n import extract, pot_path
+
+    theme = theme or _default_theme()
+    catalog = extract(theme)
+    click.echo(f"{pot_path(theme)}: {len(catalog)} strings")
+
+
+@i18n.command("init")
+@click.argument("lang")
+@click.option("--theme", "theme", type=THEME_DIR, help="Theme folder (default: built-in default).")
+def i18n_init(lang: str, theme: Path | None) -> None:
+    """Start the catalog of a new language LANG (e.g. pt, sw, km)."""
+    from chmgen.i18n import init as init_catalog
+
+    try:
+        path = init_catalog(theme or _default_theme(), lang)
+    except ChmgenError as error:
+        _fail(error)
+        return
+    click.echo(f"created {path}: translate its msgstr lines")
+
+
+@i18n.command("update")
+@click.option("--theme", "theme", type=THEME_DIR, help="Theme folder (default: built-in default).")
+def i18n_update(theme: Path | None) -> None:
+    """Merge new template strings into every language's catalog."""
+    from chmgen.i18n import update
+
+    for path in update(theme or _default_theme()):
+        click.echo(f"updated {path}")
+
+
+@i18n.command("status")
+@click.argument("langs", nargs=-1)
+@click.option("--theme", "theme", type=THEME_DIR, help="Theme folder (default: built-in default).")
+def i18n_status(langs: tuple[str, ...], theme: Path | None) -> None:
+    """List untranslated strings per language; exit 1 if any is missing."""
+    from chmgen.i18n import untranslated
+
+    theme = theme or _default_theme()
+    langs = langs or tuple(sorted(p.name for p in (theme / "locale").iterdir() if p.is_dir()))
+    missing_any = False
+    for lang in langs:
+        missing = untranslated(theme, lang)
+        missing_any = missing_any or bool(missing)
+        click.echo(f"{lang}: {len(missing)} untranslated")
+        for message in missing:
+            click.echo(f"  {message}")
+    if missing_any:
+        sys.exit(1)
+
+
 def main() -> None:
     """Console-script entry point; click maps usage errors to exit status 2."""
     cli(prog_name="chmgen")
