@@ -1,0 +1,158 @@
+"""``chmgen init`` and ``chmgen new``: write a new site, or one new content file, from templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from chmgen import __version__
+from chmgen.config import _USER_ASSIGNED, country_name
+from chmgen.errors import ChmgenError
+from chmgen.schema import ID_RE, LANG_RE
+
+# "National Clearing-House Mechanism" in the six UN languages, for the default site title.
+TITLES = {
+    "en": "Clearing-House Mechanism of {name}",
+    "fr": "Centre d'échange sur la biodiversité – {name}",
+    "es": "Mecanismo de facilitación – {name}",
+    "ar": "آلية غرفة تبادل المعلومات – {name}",
+    "ru": "Механизм посредничества – {name}",
+    "zh": "{name}信息交换所机制",
+}
+
+
+@dataclass(frozen=True)
+class FileType:
+    """A kind of content file ``chmgen new`` can create."""
+
+    folder: str
+    template: str
+    suffix: str
+
+
+TYPES = {
+    "target": FileType("targets", "target.yml", ".yml"),
+    "indicator": FileType("indicators", "indicator.yml", ".yml"),
+    "action": FileType("actions", "action.yml", ".yml"),
+    "page": FileType("pages", "page.md", ".md"),
+    "news": FileType("news", "news.md", ".md"),
+    "chapter": FileType("nbsap", "chapter.md", ".md"),
+}
+
+
+def template(name: str) -> str:
+    return resources.files(__package__).joinpath("skeleton", name).read_text("utf-8")
+
+
+def fill(text: str, **values: str) -> str:
+    """Replace ``{key}`` for the given keys only; other braces (YAML flow maps) stay."""
+    return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), text)
+
+
+def check_country(country: str) -> str:
+    code = country.strip().lower()
+    if not re.fullmatch(r"[a-z]{2}", code) or (
+        country_name(code, "en") is None and not _USER_ASSIGNED.match(code.upper())
+    ):
+        raise ChmgenError(f"'{country}' is not an ISO 3166-1 alpha-2 country code "
+                          "(e.g. ws, ke, fr)")
+    return code
+
+
+def check_languages(languages: tuple[str, ...]) -> tuple[str, ...]:
+    if not languages:
+        raise ChmgenError("give at least one language, e.g. --languages en,fr")
+    for lang in languages:
+        if not LANG_RE.match(lang):
+            raise ChmgenError(f"'{lang}' is not a language code (use BCP 47, e.g. en, fr, pt-BR)")
+    return languages
+
+
+def site_files(country: str, languages: tuple[str, ...], title: str | None,
+               today: dt.date) -> dict[str, str]:
+    """Every file of a new site, keyed by its path relative to the site folder."""
+    assigned = {lang: country_name(country, lang) for lang in languages}
+    names = {lang: name or "Demo country" for lang, name in assigned.items()}
+    default = languages[0]
+    if title:
+        title_yaml = f"  {default}: {_quote(title)}"
+    else:
+        title_yaml = "\n".join(
+            f"  {lang}: {_quote(TITLES.get(lang.split('-')[0], TITLES['en']).format(name=names[lang]))}"
+            for lang in languages)
+    period = f"{today.year}-2030" if today.year < 2030 else f"{today.year}-{today.year + 6}"
+    values = {"country": country, "country_name": names[default], "date": today.isoformat(),
+              "languages": ", ".join(languages), "title": title_yaml, "period": period,
+              "version": __version__, "indicator": "protected-areas", "target": "t1"}
+    files = {
+        "chmgen.yml": fill(template("chmgen.yml"), **values)
+        + ("" if assigned[default] else
+           "\n# A user-assigned code names no real country: say which one the site is for.\n"
+           "country_name: Demo country\n"),
+        "nbsap/nbsap.yml": fill(template("nbsap.yml"), **values),
+        "targets/t1.yml": fill(template("target.yml"), **{**values, "id": "t1"}),
+        "indicators/protected-areas.yml": fill(template("indicator.yml"),
+                                               **{**values, "id": "protected-areas"}),
+        "actions/a1.yml": fill(template("action.yml"), **{**values, "id": "a1"}),
+        ".gitignore": template("gitignore"),
+        ".github/workflows/chmgen.yml": fill(template("workflow.yml"), version=__version__),
+    }
+    for name, folder, slug in (("chapter.md", "nbsap", "vision"), ("page.md", "pages", "about"),
+                               ("news.md", "news", "welcome")):
+        text = fill(template(name), **{**values, "id": slug})
+        for lang in languages:
+            suffix = "" if lang == default else f".{lang}"
+            files[f"{folder}/{slug}{suffix}.md"] = text
+    return files
+
+
+def create_site(directory: Path, country: str, languages: tuple[str, ...], *,
+                title: str | None = None, force: bool = False,
+                today: dt.date | None = None) -> list[Path]:
+    """Write a complete, buildable site; refuses a non-empty directory unless ``force``."""
+    code = check_country(country)
+    langs = check_languages(languages)
+    if directory.exists() and not directory.is_dir():
+        raise ChmgenError(f"{directory}: exists and is not a directory")
+    if directory.is_dir() and any(directory.iterdir()) and not force:
+        raise ChmgenError(f"{directory}: not empty; choose an empty folder or add --force "
+                          "(existing files with the same names are overwritten)")
+    written = []
+    for relative, text in site_files(code, langs, title, today or dt.date.today()).items():
+        path = directory / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, "utf-8")
+        written.append(path)
+    return written
+
+
+def new_file(site: Path, kind: str, ident: str, *, today: dt.date | None = None) -> Path:
+    """Write one commented content file of ``kind`` named ``ident``; never overwrites."""
+    if kind not in TYPES:
+        raise ChmgenError(f"unknown type '{kind}' (known: {', '.join(sorted(TYPES))})")
+    if not ID_RE.match(ident):
+        raise ChmgenError(f"'{ident}' is not a valid id: use letters, digits, '-' and '_'")
+    if not (site / "chmgen.yml").is_file():
+        raise ChmgenError(f"{site / 'chmgen.yml'}: no chmgen.yml here: is this a chmgen site?")
+    spec = TYPES[kind]
+    path = site / spec.folder / f"{ident}{spec.suffix}"
+    if path.exists():
+        raise ChmgenError(f"{path}: exists already; choose another id")
+    first_target = next(iter(sorted((site / "targets").glob("*.yml"))), None)
+    first_indicator = next(iter(sorted((site / "indicators").glob("*.yml"))), None)
+    text = fill(template(spec.template), id=ident, date=(today or dt.date.today()).isoformat(),
+                country_name="the country",
+                target=first_target.stem if first_target else "t1",
+                indicator=first_indicator.stem if first_indicator else ident)
+    if kind == "target" and first_indicator is None:
+        text = text.replace(f"indicators: [{ident}]", "indicators: []")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, "utf-8")
+    return path
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
