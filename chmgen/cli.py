@@ -110,6 +110,23 @@ def init(directory: Path, country: str, title: str | None, languages: str, force
 
 
 @cli.command()
+@click.argument("kind", metavar="TYPE", type=click.Choice(
+    ["target", "indicator", "action", "page", "news", "chapter"]))
+@click.argument("ident", metavar="ID")
+@click.argument("site_dir", type=SITE_DIR, default=Path("."))
+def new(kind: str, ident: str, site_dir: Path) -> None:
+    """Write a new commented content file of TYPE named ID in the right folder."""
+    from chmgen.scaffold import new_file
+
+    try:
+        path = new_file(site_dir, kind, ident)
+    except ChmgenError as error:
+        _fail(error)
+        return
+    click.echo(f"created {path}")
+
+
+@cli.command()
 @click.argument("site_dir", type=SITE_DIR, default=Path("."))
 @click.option("-p", "--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on (0 picks a free one).")

@@ -1,0 +1,132 @@
+"""Building sample_site: golden output, determinism, sub-path links, atomic output."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from chmgen.build import build
+from chmgen.cli import cli
+from chmgen.errors import ContentErrors
+from tests.sitecheck import broken_links, html_pages
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "sample_site"
+GOLDEN = Path(__file__).parent / "golden" / "sample_site"
+EPOCH = "1767225600"  # 2026-01-01, so the "built on" line is fixed
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("sample") / "site"
+    old = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
+    try:
+        build(SAMPLE, out, strict=True)
+    finally:
+        if old is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = old
+    return out
+
+
+def test_sample_site_matches_golden(sample_build: Path, request: pytest.FixtureRequest) -> None:
+    """The built sample_site equals tests/golden/sample_site (update: --update-golden)."""
+    if request.config.getoption("--update-golden", default=False):
+        shutil.rmtree(GOLDEN, ignore_errors=True)
+        shutil.copytree(sample_build, GOLDEN)
+        pytest.skip("golden files updated")
+    expected, actual = tree(GOLDEN), tree(sample_build)
+    assert sorted(actual) == sorted(expected), "set of output files differs from the golden set"
+    diffs = []
+    for name in sorted(expected):
+        if expected[name] != actual[name]:
+            diff = difflib.unified_diff(
+                expected[name].decode("utf-8", "replace").splitlines(),
+                actual[name].decode("utf-8", "replace").splitlines(),
+                f"golden/{name}", f"built/{name}", lineterm="", n=1)
+            diffs.append("\n".join(list(diff)[:40]))
+    assert not diffs, "output differs from golden (run pytest --update-golden):\n" + "\n".join(diffs[:5])
+
+
+def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
+    build(SAMPLE, tmp_path / "a")
+    build(SAMPLE, tmp_path / "b")
+    assert tree(tmp_path / "a") == tree(tmp_path / "b")
+
+
+def test_sample_site_has_every_section(sample_build: Path) -> None:
+    for lang_root in (sample_build, sample_build / "fr"):
+        for page in ("index.html", "nbsap/index.html", "nbsap/vision/index.html",
+                     "targets/index.html", "targets/t03/index.html", "gbf/index.html",
+                     "indicators/index.html", "indicators/forest-cover/index.html",
+                     "actions/index.html", "news/index.html", "about/index.html",
+                     "contact/index.html", "partners/index.html"):
+            assert (lang_root / page).is_file(), lang_root / page
+    for name in ("404.html", "sitemap.xml", "robots.txt", "assets/chmgen.css"):
+        assert (sample_build / name).is_file()
+
+
+@pytest.mark.parametrize("base", ["https://example.org/", "https://example.org/chm/"])
+def test_every_internal_link_resolves(tmp_path: Path, base: str) -> None:
+    """Links work at a domain root and under a sub-path (GitHub project pages)."""
+    out = tmp_path / "site"
+    build(SAMPLE, out, base_url=base)
+    assert len(html_pages(out)) > 90
+    assert broken_links(out, base) == []
+
+
+def test_link_checker_catches_a_broken_link(sample_build: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(sample_build, copy)
+    (copy / "targets" / "t03" / "index.html").unlink()
+    problems = broken_links(copy, "https://example.org/chm/")
+    assert any("targets/t03/index.html" in p for p in problems)
+
+
+def test_gap_analysis_lists_unaddressed_gbf_targets(sample_build: Path) -> None:
+    html = (sample_build / "gbf" / "index.html").read_text("utf-8")
+    gaps = html.split('class="gaps"', 1)[1].split("</section>", 1)[0]
+    for number in (13, 16, 17, 18, 22):
+        assert f'href="#GBF-TARGET-{number:02d}"' in gaps
+    assert 'href="#GBF-TARGET-03"' not in gaps
+
+
+def test_indicator_page_has_chart_and_table(sample_build: Path) -> None:
+    html = (sample_build / "indicators" / "forest-cover" / "index.html").read_text("utf-8")
+    assert '<svg class="chart"' in html and 'role="img"' in html and "<desc id=" in html
+    assert "<caption>" in html and '<th scope="row">2015</th>' in html
+    assert "<script" not in html.split("<main", 1)[1].split("</main>", 1)[0]
+
+
+def test_failed_build_leaves_previous_output_untouched(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(SAMPLE, site)
+    out = tmp_path / "out"
+    build(site, out)
+    before = tree(out)
+    (site / "targets" / "t03.yml").write_text("title: [unclosed\n", "utf-8")
+    with pytest.raises(ContentErrors):
+        build(site, out)
+    assert tree(out) == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+
+
+def test_build_cli_summary_and_exit_codes(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(cli, ["build", str(SAMPLE), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert "built 103 pages (52 en, 51 fr)" in result.output
+    assert runner.invoke(cli, ["build", "--no-such-flag"]).exit_code == 2
+    assert runner.invoke(cli, ["build", str(tmp_path / "missing")]).exit_code == 1

@@ -1,0 +1,105 @@
+"""Unit tests of the pure modules: URLs, text picking, charts, Markdown, reference data."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from chmgen import reference
+from chmgen.chart import ChartText, line_chart, nice_ticks
+from chmgen.markup import render_markdown
+from chmgen.model import DataPoint, Indicator
+from chmgen.text import Text
+from chmgen.urls import absolute_url, output_path, relative_url
+
+
+@pytest.mark.parametrize(("from_path", "key", "expected"), [
+    ("index.html", "", "./"),
+    ("index.html", "targets/", "targets/"),
+    ("targets/t1/index.html", "targets/", "../"),
+    ("fr/targets/t1/index.html", "", "../../../"),
+    ("fr/index.html", "assets/chmgen.css", "../assets/chmgen.css"),
+    ("news/index.html", "gbf/#GBF-TARGET-03", "../gbf/#GBF-TARGET-03"),
+])
+def test_relative_url(from_path: str, key: str, expected: str) -> None:
+    assert relative_url(from_path, key) == expected
+
+
+def test_relative_url_explicit_index_for_file_urls() -> None:
+    assert relative_url("targets/t1/index.html", "", explicit_index=True) == "../../index.html"
+
+
+def test_output_path_and_absolute_url() -> None:
+    assert output_path("") == "index.html"
+    assert output_path("fr/targets/") == "fr/targets/index.html"
+    assert output_path("404.html") == "404.html"
+    assert absolute_url("https://x.org/chm/", "fr/") == "https://x.org/chm/fr/"
+
+
+def test_text_pick_falls_back_to_default_language() -> None:
+    text = Text((("en", "Forest"), ("fr", "Forêt")))
+    assert text.pick("fr", "en").text == "Forêt" and not text.pick("fr", "en").is_fallback
+    picked = text.pick("es", "en")
+    assert (picked.text, picked.lang) == ("Forest", "en")
+    assert Text.plain("Samoa").pick("fr", "en").lang is None
+    assert Text((("fr", "Forêt"),)).pick("es", "en") .lang == "fr"
+
+
+def test_nice_ticks_cover_range() -> None:
+    ticks = nice_ticks(12.5, 47.0)
+    assert ticks[0] <= 12.5 and ticks[-1] >= 47.0
+    steps = {round(b - a, 6) for a, b in zip(ticks, ticks[1:])}
+    assert len(steps) == 1
+
+
+def test_chart_is_valid_accessible_svg() -> None:
+    words = ChartText("Forest cover", "From 48 to 46.", "Value", "Baseline", "Goal")
+    svg = line_chart("forest", (DataPoint(2015, 48.2), DataPoint(2024, 46.3)),
+                     DataPoint(2020, 46.9), DataPoint(2030, 48), words, str)
+    root = ET.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    assert root.get("role") == "img"
+    assert root.find(f"{ns}title").text == "Forest cover"
+    assert root.find(f"{ns}desc").text == "From 48 to 46."
+    assert root.find(f".//{ns}polyline").get("class") == "series"
+    assert len(root.findall(f".//{ns}circle")) == 2
+    assert root.find(f".//{ns}line[@class='baseline']") is not None
+    assert root.find(f".//{ns}path[@class='goal']") is not None
+
+
+def test_chart_escapes_its_text() -> None:
+    words = ChartText("<b>x</b>", "a & b", "s", "b", "g")
+    svg = line_chart("x", (DataPoint(2020, 1), DataPoint(2021, 2)), None, None, words, str)
+    assert "<b>" not in svg and "&lt;b&gt;" in svg and "a &amp; b" in svg
+
+
+def test_indicator_trend_reads_desirable_direction() -> None:
+    series = (DataPoint(2015, 10), DataPoint(2024, 20))
+    up = Indicator("a", Text.plain("a"), source_path=None, data=series)  # type: ignore[arg-type]
+    down = Indicator("b", Text.plain("b"), source_path=None, data=series,  # type: ignore[arg-type]
+                     desirable="decrease")
+    flat = Indicator("c", Text.plain("c"), source_path=None,  # type: ignore[arg-type]
+                     data=(DataPoint(2015, 10), DataPoint(2024, 10.01)))
+    assert (up.trend, down.trend, flat.trend) == ("improving", "worsening", "stable")
+
+
+def test_markdown_links_become_relative_and_headings_do_not_skip() -> None:
+    html = render_markdown("## Part\n\n### Sub\n\n[t](/targets/) ![p](img/a.png)",
+                           lambda key: "../../" + key)
+    assert "<h2>Part</h2>" in html and "<h3>Sub</h3>" in html
+    assert 'href="../../targets/"' in html
+    assert 'src="../../img/a.png"' in html and 'loading="lazy"' in html
+
+
+def test_reference_data_is_complete() -> None:
+    assert [g.letter for g in reference.gbf_goals()] == ["A", "B", "C", "D"]
+    assert [t.number for t in reference.gbf_targets()] == list(range(1, 24))
+    assert reference.gbf_targets()[2].short_title == "Conserve 30% of Land, Waters and Seas"
+    assert len(reference.aichi_targets()) == 20
+    headline = [i for i in reference.gbf_indicators() if i.kind == "headline"]
+    assert len(headline) == 27
+    assert reference.gbf_target("GBF-TARGET-03") == reference.gbf_target(3)
+    assert reference.gbf_target(24) is None and reference.gbf_target("x") is None
+    assert reference.indicator_by_code("3.1", ("headline",)) is not None
+    assert reference.indicator_by_code("A.CT.1", ("headline",)) is None
