@@ -22,6 +22,7 @@ from typing import Any
 import click
 from livereload import Server
 from livereload.handlers import LiveReloadHandler, StaticFileHandler
+from livereload.watcher import Watcher
 from tornado import ioloop
 
 from chmgen.build import build
@@ -37,7 +38,7 @@ class ServeState:
 
     root: Path
     out: Path
-    debounce: float = 0.4
+    debounce: float = 1.0
     echo: Callable[[str], None] = click.echo
     error: str | None = None
     builds: int = 0
@@ -124,9 +125,19 @@ class _SiteHandler(StaticFileHandler):  # type: ignore[misc]
             super().write_error(status_code, **kwargs)
 
 
+class _Watcher(Watcher):  # type: ignore[misc]
+    """livereload's polling watcher, minus its own reload messages: livereload would reload
+    browsers as soon as a change is seen, before the rebuild; ServeState reloads them itself
+    after a successful (debounced) rebuild."""
+
+    def examine(self) -> tuple[str | None, Any]:
+        super().examine()  # runs ServeState.schedule for changed paths
+        return None, None
+
+
 class _Server(Server):  # type: ignore[misc]
     def __init__(self, state: ServeState) -> None:
-        super().__init__()
+        super().__init__(watcher=_Watcher())
         self.state = state
 
     def _setup_logging(self) -> None:
@@ -169,7 +180,7 @@ def _configured_theme(root: Path) -> str:
 
 
 def serve_site(root: Path, *, host: str = "127.0.0.1", port: int = 8000,
-               open_browser: bool = False, debounce: float = 0.4) -> None:
+               open_browser: bool = False, debounce: float = 1.0) -> None:
     """Serve ``root`` until interrupted."""
     if not (root / "chmgen.yml").is_file():
         raise ChmgenError(f"{root / 'chmgen.yml'}: no chmgen.yml here: is this a chmgen site?")

@@ -1,0 +1,140 @@
+"""chmgen serve, for real: a server process, HTTP requests, file edits and the livereload signal."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tornado.websocket import websocket_connect
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8")
+
+
+def wait_for(predicate, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError("condition not reached in time")
+
+
+class Served:
+    def __init__(self, site: Path, port: int, log: Path) -> None:
+        self.site, self.port, self.log = site, port, log
+        self.url = f"http://127.0.0.1:{port}/"
+
+    def output(self) -> str:
+        return self.log.read_text("utf-8", "replace")
+
+    def rebuilds(self) -> int:
+        return self.output().count("rebuilt ")
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "sample_site", site)
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as handle:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "chmgen", "serve", str(site), "--port", str(port)],
+            stdout=handle, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    server = Served(site, port, log)
+    try:
+        wait_for(lambda: "serving" in server.output())
+        yield server
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+async def _next_reload(port: int, timeout: float) -> dict[str, object]:
+    conn = await websocket_connect(f"ws://127.0.0.1:{port}/livereload")
+    conn.write_message(json.dumps({"command": "hello",
+                                   "protocols": ["http://livereload.com/protocols/official-7"]}))
+    await conn.read_message()
+    conn.write_message(json.dumps({"command": "info", "url": f"http://127.0.0.1:{port}/"}))
+    try:
+        while True:
+            message = json.loads(await asyncio.wait_for(conn.read_message(), timeout))
+            if message.get("command") == "reload":
+                return message
+    finally:
+        conn.close()
+
+
+def edit_and_wait_reload(served: Served, edit, timeout: float = 30.0) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    async def run() -> dict[str, object]:
+        waiter = asyncio.ensure_future(_next_reload(served.port, timeout))
+        await asyncio.sleep(1.0)  # the browser is connected before the edit
+        edit()
+        return await waiter
+    return asyncio.run(run())
+
+
+def test_serve_rebuilds_reloads_and_recovers(served: Served) -> None:
+    status, home = fetch(served.url)
+    assert status == 200 and "Verdania" in home and "livereload" in home
+    target = served.site / "targets" / "t03.yml"
+    original = target.read_text("utf-8")
+
+    message = edit_and_wait_reload(served, lambda: target.write_text(
+        original.replace("short_title:\n  en: ", "short_title:\n  en: Renamed ", 1)
+        if "short_title:\n  en: " in original else
+        original.replace("short_title: {en: ", "short_title: {en: Renamed ", 1), "utf-8"))
+    assert message["command"] == "reload"
+    assert "Renamed" in fetch(served.url + "targets/t03/")[1]
+
+    edit_and_wait_reload(served, lambda: target.write_text("title: [broken\n", "utf-8"))
+    status, page = fetch(served.url + "targets/")
+    assert status == 500 and "targets/t03.yml:2:1: YAML syntax error" in page
+    assert "targets/t03.yml:2:1: YAML syntax error" in served.output()
+    assert fetch(served.url + "assets/chmgen.css")[0] == 200  # the last good build stays
+
+    edit_and_wait_reload(served, lambda: target.write_text(original, "utf-8"))
+    status, page = fetch(served.url + "targets/")
+    assert status == 200 and "Renamed" not in page
+
+
+def test_burst_of_edits_causes_one_rebuild(served: Served) -> None:
+    page = served.site / "pages" / "about.md"
+    text = page.read_text("utf-8")
+    before = served.rebuilds()
+
+    def burst() -> None:
+        # 1.5 s of saves spans two polls of the watcher: only the debounce merges them
+        for n in range(10):
+            page.write_text(text + f"\nEdit {n}.\n", "utf-8")
+            time.sleep(0.15)
+
+    edit_and_wait_reload(served, burst)
+    time.sleep(5.0)  # a second rebuild (poll 0.8 s + build) would have finished by now
+    assert served.rebuilds() == before + 1, served.output()
+    assert "Edit 9." in fetch(served.url + "about/")[1]
