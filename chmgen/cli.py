@@ -147,6 +147,19 @@ def serve(site_dir: Path, port: int, host: str, open_browser: bool) -> None:
         _fail(error)
 
 
+@cli.group()
+def docs() -> None:
+    """Print reference documentation generated from chmgen's own definitions."""
+
+
+@docs.command("content")
+def docs_content() -> None:
+    """The content reference (docs/content.md), generated from the content schemas."""
+    from chmgen.docgen import content_reference
+
+    click.echo(content_reference(), nl=False)
+
+
 THEME_DIR = click.Path(file_okay=False, exists=True, path_type=Path)
 
 

@@ -11,7 +11,7 @@ from babel import Locale, UnknownLocaleError
 from chmgen.errors import Problems, SourceLocation
 from chmgen.model import CentralChm, Config
 from chmgen.schema import Checker
-from chmgen.specs import CONFIG
+from chmgen.specs import CENTRAL_SCHEMAS, CONFIG
 from chmgen.text import EMPTY, Text
 from chmgen.yamldoc import YamlDoc, parse_yaml
 
@@ -56,7 +56,7 @@ def load_config(root: Path, problems: Problems) -> Config | None:
     country = _country(raw["country"], doc, problems)
     if country is None:
         return None
-    max_age = _max_age(raw["central_chm"] or {}, doc, problems)
+    central = _central(raw["central_chm"] or {}, doc, problems)
     name = raw["country_name"] or _country_name(country, languages)
     if name is None:
         problems.error(doc.loc(("country",)),
@@ -70,11 +70,11 @@ def load_config(root: Path, problems: Problems) -> Config | None:
         languages=languages,
         base_url=_base_url(raw["base_url"]),
         theme=raw["theme"] or "default",
-        central_chm=CentralChm((raw["central_chm"] or {}).get("url") or "https://api.cbd.int",
-                               max_age if max_age is not None else 86400),
+        central_chm=central,
         description=raw["description"] or EMPTY,
         organization=raw["organization"] or EMPTY,
         footer=raw["footer"] or EMPTY,
+        show_focal_point_email=bool((raw["focal_points"] or {}).get("show_email")),
     )
 
 
@@ -131,6 +131,35 @@ def country_name(country: str, lang: str) -> str | None:
         locale = Locale("en")
     names = locale.territories
     return names.get(country.upper()) or Locale("en").territories.get(country.upper())
+
+
+def _central(raw: dict[str, Any], doc: YamlDoc, problems: Problems) -> CentralChm:
+    """The ``central_chm`` settings with their defaults filled in."""
+    defaults = CentralChm()
+    max_age = _max_age(raw, doc, problems)
+    mapping = raw.get("target_mapping") or {}
+    if not isinstance(mapping, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()
+    ):
+        problems.error(doc.loc(("central_chm", "target_mapping")),
+                       "expected a mapping of central identifier to local target id")
+        mapping = {}
+    counts = {}
+    for key in ("notifications", "meetings"):
+        value = raw.get(key)
+        if value is not None and value < 0:
+            problems.error(doc.loc(("central_chm", key)), "expected 0 or more")
+        counts[key] = value if value is not None and value >= 0 else getattr(defaults, key)
+    return CentralChm(
+        url=(raw.get("url") or defaults.url).rstrip("/"),
+        max_age=max_age if max_age is not None else defaults.max_age,
+        enabled=raw.get("enabled") is not False,
+        records=tuple(raw["records"]) if raw.get("records") is not None else CENTRAL_SCHEMAS,
+        notifications=counts["notifications"],
+        meetings=counts["meetings"],
+        target_mapping=dict(mapping),
+        timeout=float(raw.get("timeout") or defaults.timeout),
+    )
 
 
 def _max_age(central: dict[str, Any], doc: YamlDoc, problems: Problems) -> int | None:

@@ -33,7 +33,21 @@ A declared language missing from such a mapping is a warning, and the default la
 is shown with a notice. Fields marked *Markdown* take Markdown.
 
 **Translations of Markdown files** are sibling files with the language code before `.md`:
-`about.md` (default language) and `about.fr.md`.
+`about.md` (default language) and `about.fr.md`. Front-matter fields (`title`, `summary`, …)
+are plain strings: each language's file carries its own. Headings inside Markdown are shifted
+so that the highest one becomes a second-level heading under the page title (no level is
+skipped, whether you start with `#` or `##`).
+
+**Lists of records.** Any file in `actions/` may hold one action (a mapping; its `id` defaults
+to the file name) or a list of actions (each needs its own `id`); a root-level `actions.yml`
+holding a list also works. Actions are listed in file-name order, then in the order written;
+prefix file names (`01-…`, `02-…`) to control it.
+
+**GBF goals.** National targets are grouped under GBF goals A–D. Without `gbf_goals`, a target's
+goal follows its best-aligned GBF target: targets 1–8 → A, 9–12 → B, 13 → C, 14–23 → D
+(chmgen's grouping after the GBF's Section H headings).
+
+**Periods** are written `2024-2030` or `{start: 2024, end: 2030}`.
 
 **Errors** name the file, line, column and key: `targets/t03.yml:7:3: gbf_targets[0].target:
 unknown GBF target 'GBF-TARGET-24' (known: GBF-TARGET-01 … GBF-TARGET-23)`. `chmgen check`

@@ -13,8 +13,16 @@ from chmgen.text import EMPTY, Text
 
 @dataclass(frozen=True)
 class CentralChm:
-    url: str
-    max_age: int  # seconds
+    """Where and how the central CHM (api.cbd.int) is read; see ``central_chm`` in chmgen.yml."""
+
+    url: str = "https://api.cbd.int"
+    max_age: int = 86400  # seconds
+    enabled: bool = True
+    records: tuple[str, ...] = ()
+    notifications: int = 5
+    meetings: int = 5
+    target_mapping: Mapping[str, str] = field(default_factory=dict)
+    timeout: float = 20.0
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,7 @@ class Config:
     description: Text = EMPTY
     organization: Text = EMPTY
     footer: Text = EMPTY
+    show_focal_point_email: bool = False
 
     @property
     def default_language(self) -> str:

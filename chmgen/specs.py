@@ -8,6 +8,10 @@ PROGRESS = ("on-track", "progress-insufficient", "no-change", "moving-away", "un
 ALIGNMENT = ("high", "medium", "low")
 ACTION_STATUS = ("planned", "in-progress", "completed", "delayed")
 NBSAP_STATUS = ("draft", "submitted", "adopted", "under-revision", "superseded")
+# Record types of the central CHM (schema_s) pulled for the Party; see shared/cbd-api.md §1.6.
+CENTRAL_SCHEMAS = ("nationalTarget7", "nbsap", "nationalReport", "nationalReport6",
+                   "nationalReport7", "focalPoint", "resource", "capacityBuildingInitiative",
+                   "capacityBuildingResource", "organization")
 
 _YEAR_VALUE = (
     Field("year", "year", "The year of the value.", required=True, example=2030),
@@ -35,11 +39,30 @@ CONFIG = Schema(
         Field("organization", "text", "The institution that runs the national CHM."),
         Field("footer", "markdown", "Extra Markdown shown in every page footer."),
         Field("central_chm", "mapping", "Where and how often to read the central CHM "
-              "(api.cbd.int).", fields=(
-                  Field("url", "url", "API base URL.", default="https://api.cbd.int"),
+              "(api.cbd.int), and what to pull from it.", fields=(
+                  Field("url", "url", "API base URL (the environment variable CHMGEN_API_URL "
+                        "and `--api-url` override it).", default="https://api.cbd.int"),
                   Field("max_age", "string", "How long cached records stay fresh: seconds or "
                         "a duration such as `30m`, `12h`, `1d`.", default="1d"),
-              ), default={"url": "https://api.cbd.int", "max_age": "1d"}),
+                  Field("enabled", "boolean", "Pull records from the central CHM at all.",
+                        default=True),
+                  Field("records", "list", "Record types pulled for the Party (schema names "
+                        "of the central CHM).", items=Field("schema", "choice", "",
+                                                            choices=CENTRAL_SCHEMAS),
+                        default=CENTRAL_SCHEMAS),
+                  Field("notifications", "integer", "How many recent SCBD notifications to "
+                        "show (0 = none).", default=5),
+                  Field("meetings", "integer", "How many recent CBD meetings to show "
+                        "(0 = none).", default=5),
+                  Field("target_mapping", "any", "Mapping of central national-target "
+                        "identifiers to local target ids, where they differ."),
+                  Field("timeout", "number", "Seconds before one request is given up.",
+                        default=20),
+              ), default={}),
+        Field("focal_points", "mapping", "How national focal points are shown.", fields=(
+            Field("show_email", "boolean", "Show focal points' e-mail addresses (personal "
+                  "data: off by default).", default=False),
+        ), default={}),
     ),
 )
 

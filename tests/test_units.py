@@ -103,3 +103,15 @@ def test_reference_data_is_complete() -> None:
     assert reference.gbf_target(24) is None and reference.gbf_target("x") is None
     assert reference.indicator_by_code("3.1", ("headline",)) is not None
     assert reference.indicator_by_code("A.CT.1", ("headline",)) is None
+
+
+def test_content_reference_is_generated_from_the_schemas() -> None:
+    """docs/content.md is exactly what `chmgen docs content` prints: it cannot drift."""
+    from pathlib import Path
+
+    from chmgen.docgen import content_reference
+
+    docs = Path(__file__).resolve().parent.parent / "docs" / "content.md"
+    assert docs.read_text("utf-8") == content_reference(), "run: chmgen docs content > docs/content.md"
+    for key in ("`gbf_targets[].alignment`", "`central_chm.max_age`", "`data_file`"):
+        assert key in content_reference()
