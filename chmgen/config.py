@@ -75,6 +75,9 @@ def load_config(root: Path, problems: Problems) -> Config | None:
         organization=raw["organization"] or EMPTY,
         footer=raw["footer"] or EMPTY,
         show_focal_point_email=bool((raw["focal_points"] or {}).get("show_email")),
+        budget_html_kb=float((raw["budget"] or {}).get("html_kb") or 30),
+        budget_page_kb=float((raw["budget"] or {}).get("page_kb") or 100),
+        search=raw["search"] is not False,
     )
 
 

@@ -41,6 +41,9 @@ class Config:
     organization: Text = EMPTY
     footer: Text = EMPTY
     show_focal_point_email: bool = False
+    budget_html_kb: float = 30.0
+    budget_page_kb: float = 100.0
+    search: bool = True
 
     @property
     def default_language(self) -> str:

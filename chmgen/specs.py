@@ -59,6 +59,15 @@ CONFIG = Schema(
                   Field("timeout", "number", "Seconds before one request is given up.",
                         default=20),
               ), default={}),
+        Field("budget", "mapping", "Page-weight budget checked by `chmgen check` on the "
+              "rendered site (low-bandwidth readers).", fields=(
+                  Field("html_kb", "number", "Maximum HTML size of one page, in kB.",
+                        default=30),
+                  Field("page_kb", "number", "Maximum first-load transfer of one text page "
+                        "(HTML, stylesheet, scripts and images it loads), in kB.", default=100),
+              ), default={}),
+        Field("search", "boolean", "Build a static search index (Pagefind) and a search page.",
+              default=True),
         Field("focal_points", "mapping", "How national focal points are shown.", fields=(
             Field("show_email", "boolean", "Show focal points' e-mail addresses (personal "
                   "data: off by default).", default=False),
