@@ -11,7 +11,10 @@ from babel import Locale, UnknownLocaleError
 from chmgen.errors import Problems, SourceLocation
 from chmgen.model import CentralChm, Config
 from chmgen.schema import Checker
-from chmgen.specs import CENTRAL_SCHEMAS, CONFIG
+from chmgen.menu import read_menu
+from chmgen.schema import Field
+from chmgen.slugs import slugify
+from chmgen.specs import CENTRAL_SCHEMAS, CONFIG, HOME_BLOCKS
 from chmgen.text import EMPTY, Text
 from chmgen.yamldoc import YamlDoc, parse_yaml
 
@@ -78,6 +81,15 @@ def load_config(root: Path, problems: Problems) -> Config | None:
         budget_html_kb=float((raw["budget"] or {}).get("html_kb") or 30),
         budget_page_kb=float((raw["budget"] or {}).get("page_kb") or 100),
         search=raw["search"] is not False,
+        preset=raw["preset"] or "default",
+        menu=read_menu(raw["menu"], doc, problems, languages) if raw["menu"] is not None
+        else None,
+        hide=tuple(raw["hide"] or ()),
+        home=tuple(raw["home"]) if raw["home"] is not None else HOME_BLOCKS,
+        land_area_km2=raw["land_area_km2"],
+        marine_area_km2=raw["marine_area_km2"],
+        biobridge_url=raw["biobridge_url"] or "https://www.cbd.int/biobridge/",
+        themes=_themes(raw["themes"], doc, problems, languages),
     )
 
 
@@ -134,6 +146,23 @@ def country_name(country: str, lang: str) -> str | None:
         locale = Locale("en")
     names = locale.territories
     return names.get(country.upper()) or Locale("en").territories.get(country.upper())
+
+
+def _themes(value: Any, doc: YamlDoc, problems: Problems,
+            languages: tuple[str, ...]) -> dict[str, Text]:
+    """Labels of thematic areas: ``{slug: text}``."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problems.error(doc.loc(("themes",)), "expected a mapping of theme to its label")
+        return {}
+    checker = Checker(doc, problems, languages)
+    labels = {}
+    for key, label in value.items():
+        text = checker.value(label, Field("label", "text", ""), ("themes", key))
+        if text is not None:
+            labels[slugify(str(key))] = text
+    return labels
 
 
 def _central(raw: dict[str, Any], doc: YamlDoc, problems: Problems) -> CentralChm:

@@ -58,7 +58,8 @@ TYPE_WORDS = {
     "string": "string", "text": "text (string or language mapping)",
     "markdown": "Markdown text (string or language mapping)", "integer": "whole number",
     "number": "number", "year": "year", "date": "date (YYYY-MM-DD)",
-    "date_or_year": "year or date", "boolean": "true/false", "id": "id (letters, digits, - _)",
+    "date_or_year": "year or date", "datetime": "date, or date and time (YYYY-MM-DD HH:MM)",
+    "timezone": "IANA time zone", "boolean": "true/false", "id": "id (letters, digits, - _)",
     "url": "URL or path", "choice": "one of", "language": "language code (BCP 47)",
     "list": "list", "mapping": "mapping", "period": "period (`2024-2030`)", "any": "value",
 }

@@ -17,6 +17,7 @@ from chmgen.content import (
     read_static,
 )
 from chmgen.errors import Problems, SourceLocation
+from chmgen.items import read_cooperation, read_items
 from chmgen.model import Action, Config, Content, GbfLink, Indicator, NationalTarget
 from chmgen.schema import Checker
 from chmgen.specs import ACTION, INDICATOR, NEWS, PAGE, TARGET
@@ -47,6 +48,9 @@ def load_site(root: Path, problems: Problems) -> Content | None:
         news=tuple(sorted(read_markdown_folder(root / "news", NEWS, config, problems),
                           key=lambda n: (n.date is not None, n.date, n.slug), reverse=True)),
         static_files=read_static(root),
+        items=read_items(root, config, target_ids, problems),
+        needs=read_cooperation(root, config, target_ids, problems, "needs"),
+        offers=read_cooperation(root, config, target_ids, problems, "offers"),
     )
 
 

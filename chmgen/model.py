@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from chmgen.reference import AichiTarget, GbfIndicator, GbfTarget
 from chmgen.text import EMPTY, Text
@@ -26,6 +27,23 @@ class CentralChm:
 
 
 @dataclass(frozen=True)
+class MenuLink:
+    """An external (or site-relative) link placed in the menu by chmgen.yml."""
+
+    title: Text
+    url: str
+
+
+@dataclass(frozen=True)
+class MenuGroupSpec:
+    """A menu group as configured: items are section names, ``page:<slug>`` or links."""
+
+    id: str
+    title: Text | None
+    items: tuple[str | MenuLink, ...]
+
+
+@dataclass(frozen=True)
 class Config:
     """``chmgen.yml``, validated."""
 
@@ -41,6 +59,14 @@ class Config:
     organization: Text = EMPTY
     footer: Text = EMPTY
     show_focal_point_email: bool = False
+    preset: str = "default"
+    menu: tuple[MenuGroupSpec, ...] | None = None
+    hide: tuple[str, ...] = ()
+    home: tuple[str, ...] = ()
+    land_area_km2: float | None = None
+    marine_area_km2: float | None = None
+    biobridge_url: str = "https://www.cbd.int/biobridge/"
+    themes: Mapping[str, Text] = field(default_factory=dict)
     budget_html_kb: float = 30.0
     budget_page_kb: float = 100.0
     search: bool = True
@@ -197,6 +223,32 @@ class Action:
 
 
 @dataclass(frozen=True)
+class Item:
+    """An item of one of the Bioland-parity sections (events, documents, projects, …).
+
+    ``fields`` holds the type-specific values, cleaned by the type's schema.
+    """
+
+    kind: str
+    id: str
+    title: Text
+    source: Path
+    description: Text = EMPTY
+    gbf_targets: tuple[GbfTarget, ...] = ()
+    targets: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """Format and size of a downloadable file, computed at build time."""
+
+    format: str
+    size: int
+
+
+@dataclass(frozen=True)
 class Content:
     """Everything read from a site folder, validated and cross-linked."""
 
@@ -208,3 +260,9 @@ class Content:
     pages: tuple[MarkdownEntry, ...] = ()
     news: tuple[MarkdownEntry, ...] = ()
     static_files: tuple[Path, ...] = field(default=())
+    items: Mapping[str, tuple[Item, ...]] = field(default_factory=dict)
+    needs: tuple[Item, ...] = ()
+    offers: tuple[Item, ...] = ()
+
+    def section_items(self, kind: str) -> tuple[Item, ...]:
+        return self.items.get(kind, ())

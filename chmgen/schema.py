@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -194,6 +195,32 @@ def _date_or_year(c: Checker, v: Any, spec: Field, kp: KeyPath) -> dt.date | int
     return None
 
 
+def _datetime(c: Checker, v: Any, spec: Field, kp: KeyPath) -> dt.date | dt.datetime | None:
+    if isinstance(v, (dt.datetime, dt.date)):
+        return v.replace(tzinfo=None) if isinstance(v, dt.datetime) else v
+    if isinstance(v, str):
+        text = v.strip()
+        try:
+            return dt.date.fromisoformat(text) if len(text) == 10 else \
+                dt.datetime.fromisoformat(text).replace(tzinfo=None)
+        except ValueError:
+            pass
+    c.error(kp, f"expected a date (2026-05-22) or a date and time (2026-05-22 09:00), "
+                f"got {_show(v)}")
+    return None
+
+
+def _timezone(c: Checker, v: Any, spec: Field, kp: KeyPath) -> str | None:
+    if not c.expect(v, (str,), "a time zone such as Pacific/Apia or UTC", kp):
+        return None
+    try:
+        zoneinfo.ZoneInfo(v)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        c.error(kp, f"'{v}' is not an IANA time zone (e.g. Africa/Nairobi, Pacific/Apia, UTC)")
+        return None
+    return str(v)
+
+
 def _boolean(c: Checker, v: Any, spec: Field, kp: KeyPath) -> bool | None:
     return v if c.expect(v, (bool,), "true or false", kp) else None
 
@@ -285,6 +312,8 @@ _CHECKS: dict[str, Callable[[Checker, Any, Field, KeyPath], Any]] = {
     "year": _year,
     "date": _date,
     "date_or_year": _date_or_year,
+    "datetime": _datetime,
+    "timezone": _timezone,
     "boolean": _boolean,
     "id": _identifier,
     "url": _url,

@@ -8,6 +8,8 @@ PROGRESS = ("on-track", "progress-insufficient", "no-change", "moving-away", "un
 ALIGNMENT = ("high", "medium", "low")
 ACTION_STATUS = ("planned", "in-progress", "completed", "delayed")
 NBSAP_STATUS = ("draft", "submitted", "adopted", "under-revision", "superseded")
+HOME_BLOCKS = ("hero", "figures", "progress", "news", "events", "cbd", "implementation",
+               "capacity", "profile", "data-as-of")
 # Record types of the central CHM (schema_s) pulled for the Party; see shared/cbd-api.md §1.6.
 CENTRAL_SCHEMAS = ("nationalTarget7", "nbsap", "nationalReport", "nationalReport6",
                    "nationalReport7", "focalPoint", "resource", "capacityBuildingInitiative",
@@ -59,6 +61,24 @@ CONFIG = Schema(
                   Field("timeout", "number", "Seconds before one request is given up.",
                         default=20),
               ), default={}),
+        Field("preset", "choice", "Information architecture: `default` (the six areas of a "
+              "Bioland site) or `simple` (Biodiversity · Strategy · Implementation · "
+              "Information · Participate · About).", choices=("default", "simple"),
+              default="default"),
+        Field("menu", "list", "Replace the preset's menu: a list of groups, each "
+              "`{id, title, items}` where items are section names (`targets`, `news`, …), "
+              "`page:<slug>` or `{title, url}` links.", items=Field("group", "any", "")),
+        Field("hide", "list", "Sections or pages to leave out of the menu "
+              "(e.g. `species`, `page:partners`).", items=Field("item", "string", "")),
+        Field("home", "list", "Blocks of the home page, in order.",
+              items=Field("block", "choice", "", choices=HOME_BLOCKS), default=HOME_BLOCKS),
+        Field("themes", "any", "Labels of thematic areas per language, e.g. "
+              "`{marine: {en: Marine, fr: Milieu marin}}` (otherwise the word itself)."),
+        Field("land_area_km2", "number", "Land area, for protected-area coverage figures."),
+        Field("marine_area_km2", "number", "Marine area under national jurisdiction, for "
+              "marine protected-area coverage."),
+        Field("biobridge_url", "url", "Where needs link to ask for support through the "
+              "Bio-Bridge Initiative.", default="https://www.cbd.int/biobridge/"),
         Field("budget", "mapping", "Page-weight budget checked by `chmgen check` on the "
               "rendered site (low-bandwidth readers).", fields=(
                   Field("html_kb", "number", "Maximum HTML size of one page, in kB.",
@@ -206,4 +226,158 @@ NEWS = Schema(
     ),
 )
 
-ALL = (CONFIG, NBSAP, CHAPTER, TARGET, INDICATOR, ACTION, PAGE, NEWS)
+# Tags every item of the sections below can carry; tag pages and target pages list them.
+TAGS = (
+    Field("gbf_targets", "list", "GBF targets it addresses: 1..23 or `GBF-TARGET-NN`.",
+          items=Field("target", "any", "")),
+    Field("targets", "list", "National target ids it addresses (files in `targets/`).",
+          items=Field("target", "id", "")),
+    Field("themes", "list", "Thematic areas (free words, e.g. `marine`, `forests`); each gets "
+          "a tag page.", items=Field("theme", "string", "")),
+)
+_ITEM = (
+    Field("id", "id", "Identifier; defaults to the file name without `.yml`."),
+)
+_PLACE = (
+    Field("coordinates", "mapping", "A point: latitude and longitude in decimal degrees.",
+          fields=(Field("lat", "number", "Latitude (-90..90).", required=True),
+                  Field("lon", "number", "Longitude (-180..180).", required=True))),
+    Field("bbox", "list", "Bounding box `[west, south, east, north]` in decimal degrees.",
+          items=Field("edge", "number", "")),
+)
+EVENT_STATUS = ("scheduled", "postponed", "cancelled")
+DOCUMENT_TYPES = ("law", "policy", "report", "plan", "guideline", "other")
+PROJECT_STATUS = ("planned", "ongoing", "completed", "suspended")
+IUCN_CATEGORIES = ("Ia", "Ib", "II", "III", "IV", "V", "VI", "not-reported")
+THREAT_STATUS = ("EX", "EW", "CR", "EN", "VU", "NT", "LC", "DD", "NE")
+ORGANIZATION_TYPES = ("ministry", "agency", "research", "university", "ngo", "iplc",
+                      "private-sector", "international", "other")
+LEARNING_FORMATS = ("course", "e-learning", "video", "guide", "toolkit", "webinar", "other")
+
+EVENT = Schema("events/*.yml", "One event per file (meeting, workshop, consultation, campaign).", (
+    *_ITEM,
+    Field("title", "text", "Name of the event.", required=True),
+    Field("description", "markdown", "What it is about."),
+    Field("start", "datetime", "Start: `2026-05-22` or `2026-05-22 09:00`.", required=True),
+    Field("end", "datetime", "End, same forms as `start`."),
+    Field("timezone", "timezone", "IANA time zone of the times, e.g. `Pacific/Apia`.",
+          default="UTC"),
+    Field("location", "text", "Where it takes place."),
+    Field("online", "url", "Link to join online."),
+    Field("url", "url", "Page with more information."),
+    Field("status", "choice", "Whether it goes ahead.", choices=EVENT_STATUS,
+          default="scheduled"),
+    *TAGS,
+))
+
+DOCUMENT = Schema("documents/*.yml", "One document per file: laws, policies, reports, plans.", (
+    *_ITEM,
+    Field("title", "text", "Title of the document.", required=True),
+    Field("type", "choice", "Kind of document.", choices=DOCUMENT_TYPES, required=True),
+    Field("date", "date_or_year", "Date (or year) of the document."),
+    Field("language", "language", "Language of the document."),
+    Field("file", "string", "A file under `static/` (its format and size are shown)."),
+    Field("url", "url", "Or: where the document is online."),
+    Field("description", "markdown", "What it contains."),
+    *TAGS,
+))
+
+PROJECT = Schema("projects/*.yml", "One project per file.", (
+    *_ITEM,
+    Field("title", "text", "Name of the project.", required=True),
+    Field("description", "markdown", "Aims and activities."),
+    Field("status", "choice", "Where it stands.", choices=PROJECT_STATUS, default="ongoing"),
+    Field("period", "period", "Years: `2024-2028`."),
+    Field("funding", "mapping", "Who funds it, and how much.", fields=(
+        Field("source", "text", "Funder, e.g. GEF, national budget.", required=True),
+        Field("amount", "number", "Amount."),
+        Field("currency", "string", "ISO 4217 code.", default="USD"),
+    )),
+    Field("partners", "list", "Implementing partners.", items=Field("partner", "text", "")),
+    Field("location", "text", "Where it takes place."),
+    Field("url", "url", "Project website."),
+    *_PLACE,
+    *TAGS,
+))
+
+ECOSYSTEM = Schema("ecosystems/*.yml", "One ecosystem type per file.", (
+    *_ITEM,
+    Field("title", "text", "Name of the ecosystem.", required=True),
+    Field("type", "text", "Kind (forest, wetland, coral reef, …)."),
+    Field("description", "markdown", "Its state, values and threats."),
+    Field("area_km2", "number", "Area in km²."),
+    Field("management", "text", "Who manages it."),
+    *_PLACE,
+    *TAGS,
+))
+
+PROTECTED_AREA = Schema("protected-areas/*.yml", "One protected area or OECM per file.", (
+    *_ITEM,
+    Field("title", "text", "Name.", required=True),
+    Field("designation", "text", "National designation, e.g. National Park, Marine Reserve."),
+    Field("iucn_category", "choice", "IUCN management category.", choices=IUCN_CATEGORIES),
+    Field("realm", "choice", "Terrestrial, marine or both (for coverage figures).",
+          choices=("terrestrial", "marine", "mixed"), default="terrestrial"),
+    Field("area_km2", "number", "Area in km²."),
+    Field("established", "year", "Year established."),
+    Field("management_authority", "text", "Who manages it."),
+    Field("description", "markdown", "What it protects."),
+    *_PLACE,
+    *TAGS,
+))
+
+SPECIES = Schema("species/*.yml", "One species per file (optional section).", (
+    *_ITEM,
+    Field("scientific_name", "string", "Scientific name.", required=True),
+    Field("common_names", "text", "Common name in each language."),
+    Field("group", "text", "Group, e.g. bird, amphibian, tree."),
+    Field("threat_status", "choice", "IUCN Red List category.", choices=THREAT_STATUS),
+    Field("endemic", "boolean", "Found nowhere else.", default=False),
+    Field("description", "markdown", "Notes."),
+    *TAGS,
+))
+
+ORGANIZATION = Schema("organizations/*.yml", "Ministries, institutes, NGOs and partners.", (
+    *_ITEM,
+    Field("title", "text", "Name of the organization.", required=True),
+    Field("type", "choice", "Kind of organization.", choices=ORGANIZATION_TYPES,
+          default="other"),
+    Field("role", "text", "Its role in the national CHM."),
+    Field("address", "text", "Postal address."),
+    Field("website", "url", "Website."),
+    Field("description", "markdown", "What it does."),
+    *TAGS,
+))
+
+LEARNING = Schema("learning/*.yml", "Capacity-building and e-learning resources.", (
+    *_ITEM,
+    Field("title", "text", "Title.", required=True),
+    Field("description", "markdown", "What the learner gets."),
+    Field("audience", "text", "Who it is for."),
+    Field("language", "list", "Languages it is available in.",
+          items=Field("language", "language", "")),
+    Field("format", "choice", "Format.", choices=LEARNING_FORMATS, default="other"),
+    Field("url", "url", "Where to find it.", required=True),
+    *TAGS,
+))
+
+_COOPERATION = (
+    *_ITEM,
+    Field("title", "text", "What is needed or offered.", required=True),
+    Field("description", "markdown", "Details."),
+    Field("contact_role", "text", "Who to contact (a role, not a person)."),
+    *TAGS,
+)
+NEED = Schema("cooperation/needs.yml", "A list of the Party's technical and scientific "
+              "cooperation needs (Article 18).", _COOPERATION)
+OFFER = Schema("cooperation/offers.yml", "A list of what the Party can offer to others.",
+               _COOPERATION)
+
+ITEM_SCHEMAS = {
+    "events": EVENT, "documents": DOCUMENT, "projects": PROJECT, "ecosystems": ECOSYSTEM,
+    "protected-areas": PROTECTED_AREA, "species": SPECIES, "organizations": ORGANIZATION,
+    "learning": LEARNING,
+}
+
+ALL = (CONFIG, NBSAP, CHAPTER, TARGET, INDICATOR, ACTION, PAGE, NEWS, *ITEM_SCHEMAS.values(),
+       NEED, OFFER)
