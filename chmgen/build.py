@@ -15,6 +15,7 @@ from jinja2 import Environment
 from chmgen.errors import ContentErrors, Problem, Problems
 from chmgen.load import load_site
 from chmgen.output import copy_tree, discard, stage_directory, swap_into_place, write_files
+from chmgen.progress import Progress, Step, counted, no_progress
 from chmgen.render import RenderOptions, content_hash, make_environment, render_pages
 from chmgen.site import Site, plan_site
 from chmgen.sitemap import robots_txt, sitemap_xml
@@ -72,12 +73,14 @@ def environments(site: Site) -> dict[str, Environment]:
             for lang in site.config.languages}
 
 
-def render_site(site: Site, *, explicit_index: bool = False) -> dict[str, bytes]:
+def render_site(site: Site, *, explicit_index: bool = False,
+                progress: Progress = no_progress) -> dict[str, bytes]:
     """Every output file generated from the site (pages, assets, sitemap), in memory."""
     assets = theme_assets(site)
     options = RenderOptions(build_date(), {n: content_hash(b) for n, b in assets.items()},
                             explicit_index)
-    files = dict(render_pages(site, environments(site), options))
+    pages = render_pages(site, environments(site), options)
+    files = dict(counted(pages, "rendering pages", len(site.pages), progress))
     files.update({f"assets/{name}": data for name, data in assets.items()})
     sitemap = sitemap_xml(site)
     if sitemap is not None:
@@ -93,15 +96,18 @@ def build(
     strict: bool = False,
     base_url: str | None = None,
     explicit_index: bool = False,
+    progress: Progress = no_progress,
 ) -> BuildResult:
     """Build the site at ``root`` into ``out``; on any error ``out`` is left exactly as it was."""
     started = time.perf_counter()
     out = (out or root / "_site").resolve()
+    progress(Step("loading content"))
     site, problems = load_and_plan(root, strict=strict, base_url=base_url)
-    files = render_site(site, explicit_index=explicit_index)
+    files = render_site(site, explicit_index=explicit_index, progress=progress)
     staging = stage_directory(out)
     try:
-        written = write_files(staging, sorted(files.items()))
+        written = write_files(staging, counted(sorted(files.items()), "writing files",
+                                               len(files), progress))
         copy_tree(root / "static", staging, site.content.static_files)
         swap_into_place(staging, out)
     except BaseException:

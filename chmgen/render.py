@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError, dates, numbers
 from jinja2 import BaseLoader, Environment, StrictUndefined, TemplateError
@@ -19,7 +20,7 @@ from chmgen import reference
 from chmgen.chart import ChartText, line_chart
 from chmgen.errors import ThemeError
 from chmgen.markup import render_markdown
-from chmgen.model import Indicator, MarkdownEntry
+from chmgen.model import Indicator, Item, MarkdownEntry
 from chmgen.site import PagePlan, Site
 from chmgen.text import Text
 from chmgen.urls import absolute_url, is_external, lang_prefix, relative_url
@@ -63,6 +64,8 @@ def make_environment(loader: BaseLoader, translations: Any) -> Environment:
                       keep_trailing_newline=True)
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     env.tests["contains"] = lambda seq, item: item in seq
+    env.tests["ge_date"] = lambda value, day: (
+        value.date() if isinstance(value, dt.datetime) else value) >= day
     return env
 
 
@@ -155,6 +158,48 @@ class PageContext:
         return line_chart(indicator.id, indicator.data, indicator.baseline, indicator.goal,
                           words, partial(self.fmt_number, digits=2))
 
+    def fmt_when(self, value: dt.date | dt.datetime, timezone: str = "UTC") -> str:
+        """An event date, or date and time in the event's own time zone."""
+        if isinstance(value, dt.datetime):
+            return dates.format_datetime(value, "medium", tzinfo=ZoneInfo(timezone),
+                                         locale=self.locale)
+        return dates.format_date(value, "long", locale=self.locale)
+
+    def theme_label(self, slug: str) -> str:
+        label = self.site.config.themes.get(slug)
+        return self.t(label) if label else slug.replace("-", " ").capitalize()
+
+    def language_label(self, code: str) -> str:
+        """A language's name in the page's language."""
+        name = babel_locale(code).get_display_name(self.locale) if code else ""
+        return name or code
+
+    def coverage(self) -> dict[str, float | None]:
+        """Protected-area coverage (%) of land and sea, when the areas are configured."""
+        config = self.site.config
+        areas = self.site.content.section_items("protected-areas")
+
+        def share(realms: tuple[str, ...], total: float | None) -> float | None:
+            covered = sum(i.fields.get("area_km2") or 0 for i in areas
+                          if i.fields.get("realm") in realms)
+            return 100 * covered / total if total and covered else None
+
+        return {"land": share(("terrestrial", "mixed"), config.land_area_km2),
+                "marine": share(("marine",), config.marine_area_km2)}
+
+    def match(self, item: Item) -> list[Item]:
+        """Cooperation offers matching a need (or needs matching an offer): a shared GBF
+        target or theme."""
+        others = self.site.content.offers if item.kind == "needs" else self.site.content.needs
+        numbers = {t.number for t in item.gbf_targets}
+        return [o for o in others if numbers.intersection(t.number for t in o.gbf_targets)
+                or set(item.themes).intersection(o.themes)]
+
+    def country_status(self) -> Mapping[str, Any] | None:
+        """Treaty participation from the central CHM's countries API, when it was fetched."""
+        central = getattr(self.site.content, "central", None)
+        return getattr(central, "treaties", None) if central is not None else None
+
     def alternates(self) -> list[dict[str, str]]:
         """The same page in every site language, for the switcher and hreflang links."""
         out = []
@@ -175,7 +220,8 @@ class PageContext:
         helpers: dict[str, Callable[..., Any]] = {
             name: getattr(self, name) for name in (
                 "url", "asset", "link", "t", "tl", "md", "entry", "fmt_date", "fmt_number",
-                "fmt_money", "chart", "alternates", "canonical")
+                "fmt_money", "chart", "alternates", "canonical", "fmt_when", "theme_label",
+                "language_label", "coverage", "match", "country_status")
         }
         return {
             **helpers, **self.page.data,

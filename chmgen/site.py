@@ -8,7 +8,8 @@ from typing import Any
 
 from chmgen import reference
 from chmgen.errors import Problems, SourceLocation
-from chmgen.model import Content, NationalTarget
+from chmgen.menu import SECTIONS, MenuGroup, resolve_menu
+from chmgen.model import Action, Content, Item, NationalTarget
 from chmgen.reference import GbfTarget
 from chmgen.urls import lang_prefix, output_path
 
@@ -36,6 +37,8 @@ class Site:
     pages: tuple[PagePlan, ...]
     alignment: Mapping[int, tuple[tuple[NationalTarget, str], ...]]
     sections: tuple[str, ...]
+    menu: tuple[MenuGroup, ...] = ()
+    themes: Mapping[str, tuple[Item, ...]] = field(default_factory=dict)
 
     @property
     def config(self):  # type: ignore[no-untyped-def]
@@ -53,6 +56,34 @@ class Site:
     def unaddressed(self) -> tuple[GbfTarget, ...]:
         """GBF targets no national target addresses yet: the gap analysis."""
         return tuple(t for t in reference.gbf_targets() if not self.alignment[t.number])
+
+    def all_items(self) -> tuple[Item, ...]:
+        """Every tagged item of every section, cooperation needs and offers included."""
+        content = self.content
+        return (*(i for items in content.items.values() for i in items),
+                *content.needs, *content.offers)
+
+    def items_for_gbf(self, number: int) -> tuple[Item, ...]:
+        """Items tagged with a GBF target."""
+        return tuple(i for i in self.all_items() if any(t.number == number for t in i.gbf_targets))
+
+    def items_for_target(self, target: NationalTarget) -> tuple[Item, ...]:
+        """Items tagged with a national target, or with a GBF target it is aligned to."""
+        numbers = {link.target.number for link in target.gbf_targets}
+        return tuple(i for i in self.all_items() if target.id in i.targets
+                     or numbers.intersection(t.number for t in i.gbf_targets))
+
+    def actions_for_gbf(self, number: int) -> tuple[Action, ...]:
+        """Actions serving the national targets aligned to a GBF target."""
+        ids = {nt.id for nt, _ in self.alignment.get(number, ())}
+        return tuple(a for a in self.content.actions if ids.intersection(a.targets))
+
+    def menu_group_of(self, section: str) -> MenuGroup | None:
+        """The menu group a section or page belongs to (for the secondary menu)."""
+        for group in self.menu:
+            if any(entry.name == section for entry in group.entries) or group.id == section:
+                return group
+        return None
 
     def targets_by_goal(self) -> list[tuple[str | None, list[NationalTarget]]]:
         """National targets grouped by GBF goal A-D, then those without a goal."""
@@ -73,7 +104,7 @@ def gbf_alignment(content: Content) -> dict[int, tuple[tuple[NationalTarget, str
 
 
 def present_sections(content: Content) -> tuple[str, ...]:
-    """Sections with something to show, in menu order; empty sections are left out."""
+    """Sections with something to show, in registry order; empty sections are left out."""
     have = {
         "nbsap": content.nbsap is not None,
         "targets": bool(content.targets),
@@ -81,19 +112,63 @@ def present_sections(content: Content) -> tuple[str, ...]:
         "indicators": bool(content.indicators),
         "actions": bool(content.actions),
         "news": bool(content.news),
+        "cooperation": bool(content.needs or content.offers),
+        "country-profile": True,
+        **{kind: bool(items) for kind, items in content.items.items()},
     }
-    return tuple(name for name, present in have.items() if present)
+    return tuple(name for name in SECTIONS if have.get(name))
+
+
+def theme_index(content: Content) -> dict[str, tuple[Item, ...]]:
+    """Every thematic area used, with the items that carry it (sorted by slug)."""
+    table: dict[str, list[Item]] = {}
+    for items in (*content.items.values(), content.needs, content.offers):
+        for item in items:
+            for theme in item.themes:
+                table.setdefault(theme, []).append(item)
+    return {slug: tuple(table[slug]) for slug in sorted(table)}
 
 
 def plan_site(content: Content, problems: Problems) -> Site:
     """Plan every page in every language; two sources writing one path is an error."""
     sections = present_sections(content)
+    config = content.config
+    menu = resolve_menu(config.preset, config.menu, config.hide, set(sections),
+                        {p.slug: p.menu for p in content.pages},
+                        {"convention": "https://www.cbd.int/convention/",
+                         "biobridge": config.biobridge_url})
+    themes = theme_index(content)
     pages: list[PagePlan] = []
-    for lang in content.config.languages:
+    for lang in config.languages:
         pages.extend(_language_pages(content, lang, sections))
-    pages.append(PagePlan("404.html", content.config.default_language, "404.html", "404"))
+        pages.extend(_ia_pages(content, lang, sections, menu, themes))
+    pages.append(PagePlan("404.html", config.default_language, "404.html", "404"))
     _check_collisions(content, pages, problems)
-    return Site(content, tuple(pages), gbf_alignment(content), sections)
+    return Site(content, tuple(pages), gbf_alignment(content), sections, menu, themes)
+
+
+def _ia_pages(content: Content, lang: str, sections: tuple[str, ...],
+              menu: tuple[MenuGroup, ...], themes: Mapping[str, tuple[Item, ...]]
+              ) -> list[PagePlan]:
+    """Pages of the Bioland-parity sections, tag pages, GBF target pages and area pages."""
+    out = []
+    for kind, items in content.items.items():
+        out.append(PagePlan(f"{kind}/", lang, "items.html", kind, {"kind": kind}))
+        out.extend(PagePlan(f"{kind}/{i.id}/", lang, "item.html", kind, {"item": i},
+                            f"{kind}/{i.source.name}") for i in items)
+    if "cooperation" in sections:
+        out.append(PagePlan("cooperation/", lang, "cooperation.html", "cooperation"))
+    if "targets" in sections:
+        out.extend(PagePlan(f"gbf/{t.number:02d}/", lang, "gbf-target.html", "gbf",
+                            {"gbf_target": t}) for t in reference.gbf_targets())
+    if themes:
+        out.append(PagePlan("themes/", lang, "themes.html", "themes"))
+        out.extend(PagePlan(f"themes/{slug}/", lang, "theme.html", "themes", {"theme": slug})
+                   for slug in themes)
+    out.append(PagePlan("country-profile/", lang, "country-profile.html", "country-profile"))
+    out.extend(PagePlan(group.key, lang, "area.html", group.id, {"group": group})
+               for group in menu)
+    return out
 
 
 def _language_pages(content: Content, lang: str, sections: tuple[str, ...]) -> list[PagePlan]:

@@ -1,0 +1,1 @@
+"""Central CHM records (api.cbd.int): transport, on-disk cache, cached client, parsed models."""
