@@ -11,6 +11,7 @@ import os
 import posixpath
 import re
 import tempfile
+import time
 import zipfile
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -38,6 +39,7 @@ class BundleResult:
     size: int
     notes: tuple[str, ...]
     build: BuildResult
+    seconds: float
 
 
 class _Links(HTMLParser):
@@ -62,6 +64,7 @@ def bundle_name(country: str) -> str:
 def bundle_site(root: Path, out: Path | None = None, *, strict: bool = False,
                 progress: Progress = no_progress) -> BundleResult:
     """Build ``root`` for file:// into a temporary folder, check it, and zip it into ``out``."""
+    started = time.perf_counter()
     problems = Problems()
     config = load_config(root, problems)
     problems.raise_if_errors()
@@ -78,7 +81,8 @@ def bundle_site(root: Path, out: Path | None = None, *, strict: bool = False,
         if failures:
             raise ChmgenError("the site would not work from disk:\n  " + "\n  ".join(failures))
         files = write_zip(site, out, progress)
-    return BundleResult(out, files, out.stat().st_size, tuple(notes), result)
+    return BundleResult(out, files, out.stat().st_size, tuple(notes), result,
+                        time.perf_counter() - started)
 
 
 def offline_problems(site: Path) -> tuple[list[str], list[str]]:

@@ -6,12 +6,18 @@ Exit codes: 0 success, 1 content/config/build error, 2 usage error.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from chmgen import __version__
 from chmgen.errors import ChmgenError, ContentErrors, Problem
+from chmgen.progress import NORMAL, QUIET, VERBOSE, ProgressDisplay, human_size
+
+if TYPE_CHECKING:
+    from chmgen.build import BuildResult
 
 SITE_DIR = click.Path(file_okay=False, path_type=Path)
 
@@ -36,6 +42,19 @@ def _fail(error: ChmgenError) -> None:
     sys.exit(1)
 
 
+def verbosity_options(command: Callable[..., None]) -> Callable[..., None]:
+    """``-q/--quiet`` and ``-v/--verbose`` for commands with long steps."""
+    command = click.option("-v", "--verbose", is_flag=True,
+                           help="Also print each step and how long it took.")(command)
+    return click.option("-q", "--quiet", is_flag=True, help="Print errors only.")(command)
+
+
+def _progress(quiet: bool, verbose: bool) -> ProgressDisplay:
+    if quiet and verbose:
+        raise click.UsageError("-q/--quiet and -v/--verbose exclude each other")
+    return ProgressDisplay(QUIET if quiet else VERBOSE if verbose else NORMAL)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="chmgen")
 def cli() -> None:
@@ -52,23 +71,33 @@ def cli() -> None:
               help="Never touch the network; central CHM records come from the cache only.")
 @click.option("--base-url", metavar="URL", help="Public address of the site (overrides "
               "base_url in chmgen.yml), e.g. https://example.github.io/chm/.")
-@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+@verbosity_options
 def build(site_dir: Path, out: Path | None, strict: bool, offline: bool, base_url: str | None,
-          quiet: bool) -> None:
+          quiet: bool, verbose: bool) -> None:
     """Build the site in SITE_DIR (default: the current directory)."""
     from chmgen.build import build as run_build
 
     try:
-        result = run_build(site_dir, out, strict=strict, base_url=base_url)
+        with _progress(quiet, verbose) as progress:
+            result = run_build(site_dir, out, strict=strict, base_url=base_url,
+                               progress=progress)
     except ChmgenError as error:
         _fail(error)
         return
     _print_warnings(result.warnings, quiet)
     if not quiet:
-        languages = ", ".join(f"{n} {lang}" for lang, n in result.pages_per_language.items())
-        click.echo(f"built {sum(result.pages_per_language.values())} pages ({languages}) into "
-                   f"{result.out} — {len(result.warnings)} warning(s), "
-                   f"{result.bytes_written / 1024:.0f} kB, {result.seconds:.2f} s")
+        click.echo(_build_summary(result))
+
+
+def _pages(result: BuildResult) -> str:
+    """``103 pages (52 en, 51 fr)``."""
+    languages = ", ".join(f"{n} {lang}" for lang, n in result.pages_per_language.items())
+    return f"{sum(result.pages_per_language.values())} pages ({languages})"
+
+
+def _build_summary(result: BuildResult) -> str:
+    return (f"built {_pages(result)} into {result.out} — {len(result.warnings)} warning(s), "
+            f"{human_size(result.bytes_written)}, {result.seconds:.2f} s")
 
 
 @cli.command()
@@ -89,19 +118,30 @@ def check(site_dir: Path, strict: bool) -> None:
 
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--country", required=True, metavar="XX",
-              help="ISO 3166-1 alpha-2 code of the Party, e.g. ws, ke, fr.")
+@click.option("--country", metavar="XX",
+              help="ISO 3166-1 alpha-2 code of the Party, e.g. ws, ke, fr (asked on a terminal; "
+              "required otherwise).")
 @click.option("--title", help="Site title (default: 'Clearing-House Mechanism of <country>').")
-@click.option("--languages", default="en", show_default=True, metavar="en,fr",
-              help="Comma-separated language codes; the first is the default.")
+@click.option("--languages", metavar="en,fr",
+              help="Comma-separated language codes; the first is the default.  [default: en]")
 @click.option("--force", is_flag=True, help="Write into a non-empty directory.")
-def init(directory: Path, country: str, title: str | None, languages: str, force: bool) -> None:
-    """Create a new, buildable site in DIRECTORY for the Party COUNTRY."""
-    from chmgen.scaffold import create_site
+def init(directory: Path, country: str | None, title: str | None, languages: str | None,
+         force: bool) -> None:
+    """Create a new, buildable site in DIRECTORY for the Party COUNTRY.
 
-    langs = tuple(code.strip() for code in languages.split(",") if code.strip())
+    On a terminal, chmgen asks for the country, languages and title not given as flags.
+    """
+    from chmgen.prompts import SiteSettings, ask_settings, split_languages, terminal_attached
+    from chmgen.scaffold import check_directory, create_site
+
+    if country is None and not terminal_attached():
+        raise click.UsageError("Missing option '--country' (no terminal to ask on).")
     try:
-        created = create_site(directory, country, langs, title=title, force=force)
+        check_directory(directory, force)
+        settings = ask_settings(country, languages, title) if terminal_attached() else \
+            SiteSettings(country or "", split_languages(languages or "en"), title)
+        created = create_site(directory, settings.country, settings.languages,
+                              title=settings.title, force=force)
     except ChmgenError as error:
         _fail(error)
         return
@@ -111,7 +151,8 @@ def init(directory: Path, country: str, title: str | None, languages: str, force
 
 @cli.command()
 @click.argument("kind", metavar="TYPE", type=click.Choice(
-    ["target", "indicator", "action", "page", "news", "chapter"]))
+    ["target", "indicator", "action", "page", "news", "chapter", "event", "document",
+     "project", "ecosystem", "protected-area", "species", "organization", "learning"]))
 @click.argument("ident", metavar="ID")
 @click.argument("site_dir", type=SITE_DIR, default=Path("."))
 def new(kind: str, ident: str, site_dir: Path) -> None:
@@ -147,6 +188,82 @@ def serve(site_dir: Path, port: int, host: str, open_browser: bool) -> None:
         _fail(error)
 
 
+@cli.command()
+@click.argument("site_dir", type=SITE_DIR, default=Path("."))
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
+              metavar="FILE.zip", help="Where to write the zip (default: "
+              "<country>-chm-<date>.zip in the current directory).")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@verbosity_options
+def bundle(site_dir: Path, out: Path | None, strict: bool, quiet: bool, verbose: bool) -> None:
+    """Write the site as one zip that works opened from disk or a USB stick, with no server.
+
+    Links name their files (…/index.html), so the pages work from file://; unzip it and open
+    index.html in any browser.
+    """
+    from chmgen.bundle import bundle_site
+
+    try:
+        with _progress(quiet, verbose) as progress:
+            result = bundle_site(site_dir, out, strict=strict, progress=progress)
+    except ChmgenError as error:
+        _fail(error)
+        return
+    _print_warnings(result.build.warnings, quiet)
+    if not quiet:
+        for note in result.notes:
+            click.echo(f"note: {note}", err=True)
+        click.echo(f"bundled {_pages(result.build)} into {result.path} — {result.files} files, "
+                   f"{len(result.build.warnings)} warning(s), {human_size(result.size)}, "
+                   f"{result.seconds:.2f} s")
+
+
+@cli.command()
+@click.argument("site_dir", type=SITE_DIR, default=Path("."))
+@click.option("--remote", default="origin", show_default=True, help="Git remote to push to.")
+@click.option("--branch", default="gh-pages", show_default=True,
+              help="Branch that holds the published site.")
+@click.option("--cname", metavar="DOMAIN", help="Custom domain written to CNAME (default: "
+              "base_url's host, unless it is *.github.io or has a path).")
+@click.option("--no-build", "built", metavar="DIR",
+              type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Publish DIR as it is instead of building SITE_DIR.")
+@click.option("--base-url", metavar="URL", help="Public address of the site (overrides "
+              "base_url in chmgen.yml).")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@verbosity_options
+def deploy(site_dir: Path, remote: str, branch: str, cname: str | None, built: Path | None,
+           base_url: str | None, strict: bool, quiet: bool, verbose: bool) -> None:
+    """Build SITE_DIR and publish it on the gh-pages branch of its git repository.
+
+    The branch gets a new commit on top of its history, with .nojekyll and, for a custom
+    domain, CNAME. Your working tree and current branch are not touched. GitHub Pages then
+    serves the branch (Settings → Pages → Deploy from a branch → gh-pages).
+    """
+    from chmgen.deploy import DeployOptions, publish
+
+    options = DeployOptions(remote, branch, cname, built, base_url, strict)
+    try:
+        with _progress(quiet, verbose) as progress:
+            result = publish(site_dir, options, progress)
+    except ChmgenError as error:
+        _fail(error)
+        return
+    if result.build is not None:
+        _print_warnings(result.build.warnings, quiet)
+        if not quiet:
+            click.echo(_build_summary(result.build))
+    if quiet:
+        return
+    domain = f"; CNAME {result.cname}" if result.cname else ""
+    if result.pushed:
+        click.echo(f"pushed {result.files} files to {remote} {branch} "
+                   f"(commit {result.commit[:10]}){domain}")
+    else:
+        click.echo(f"{remote} {branch} already holds this site (commit {result.commit[:10]}); "
+                   "nothing pushed")
+
+
 @cli.group()
 def docs() -> None:
     """Print reference documentation generated from chmgen's own definitions."""
@@ -158,6 +275,14 @@ def docs_content() -> None:
     from chmgen.docgen import content_reference
 
     click.echo(content_reference(), nl=False)
+
+
+@docs.command("cli")
+def docs_cli() -> None:
+    """The command-line reference (docs/cli.md), generated from the commands themselves."""
+    from chmgen.clidoc import cli_reference
+
+    click.echo(cli_reference(cli), nl=False)
 
 
 THEME_DIR = click.Path(file_okay=False, exists=True, path_type=Path)

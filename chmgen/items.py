@@ -10,7 +10,7 @@ from chmgen import reference
 from chmgen.config import read_yaml_file
 from chmgen.content import Raw, read_records
 from chmgen.errors import Problems
-from chmgen.model import Config, FileInfo, Item
+from chmgen.model import Config, FieldValues, FileInfo, Item
 from chmgen.reference import GbfTarget
 from chmgen.schema import Checker, Schema
 from chmgen.slugs import slugify
@@ -90,7 +90,7 @@ def build_item(kind: str, raw: Raw, doc: YamlDoc, kp: KeyPath, root: Path,
         gbf_targets=_gbf_targets(raw.get("gbf_targets") or (), doc, kp, problems),
         targets=_targets(raw.get("targets") or (), doc, kp, target_ids, problems),
         themes=tuple(dict.fromkeys(slugify(t) for t in raw.get("themes") or ())),
-        fields=fields,
+        fields=FieldValues(fields),
     )
 
 

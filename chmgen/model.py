@@ -222,6 +222,13 @@ class Action:
     status: str = "planned"
 
 
+class FieldValues(dict[str, Any]):
+    """Type-specific values of an item; a key another type has reads as None in templates."""
+
+    def __missing__(self, key: str) -> None:
+        return None
+
+
 @dataclass(frozen=True)
 class Item:
     """An item of one of the Bioland-parity sections (events, documents, projects, …).

@@ -40,6 +40,14 @@ TYPES = {
     "page": FileType("pages", "page.md", ".md"),
     "news": FileType("news", "news.md", ".md"),
     "chapter": FileType("nbsap", "chapter.md", ".md"),
+    "event": FileType("events", "event.yml", ".yml"),
+    "document": FileType("documents", "document.yml", ".yml"),
+    "project": FileType("projects", "project.yml", ".yml"),
+    "ecosystem": FileType("ecosystems", "ecosystem.yml", ".yml"),
+    "protected-area": FileType("protected-areas", "protected-area.yml", ".yml"),
+    "species": FileType("species", "species.yml", ".yml"),
+    "organization": FileType("organizations", "organization.yml", ".yml"),
+    "learning": FileType("learning", "learning.yml", ".yml"),
 }
 
 
@@ -100,6 +108,11 @@ def site_files(country: str, languages: tuple[str, ...], title: str | None,
         ".gitignore": template("gitignore"),
         ".github/workflows/chmgen.yml": fill(template("workflow.yml"), version=__version__),
     }
+    for kind in ("event", "document", "project", "ecosystem", "protected-area", "species",
+                 "organization", "learning"):
+        spec = TYPES[kind]
+        files[f"{spec.folder}/example{spec.suffix}"] = fill(
+            template(spec.template), **{**values, "id": "example"})
     for name, folder, slug in (("chapter.md", "nbsap", "vision"), ("page.md", "pages", "about"),
                                ("news.md", "news", "welcome")):
         text = fill(template(name), **{**values, "id": slug})
@@ -109,17 +122,22 @@ def site_files(country: str, languages: tuple[str, ...], title: str | None,
     return files
 
 
+def check_directory(directory: Path, force: bool) -> None:
+    """A new site goes into a missing or empty folder (any folder with ``force``)."""
+    if directory.exists() and not directory.is_dir():
+        raise ChmgenError(f"{directory}: exists and is not a directory")
+    if directory.is_dir() and any(directory.iterdir()) and not force:
+        raise ChmgenError(f"{directory}: not empty; choose an empty folder or add --force "
+                          "(existing files with the same names are overwritten)")
+
+
 def create_site(directory: Path, country: str, languages: tuple[str, ...], *,
                 title: str | None = None, force: bool = False,
                 today: dt.date | None = None) -> list[Path]:
     """Write a complete, buildable site; refuses a non-empty directory unless ``force``."""
     code = check_country(country)
     langs = check_languages(languages)
-    if directory.exists() and not directory.is_dir():
-        raise ChmgenError(f"{directory}: exists and is not a directory")
-    if directory.is_dir() and any(directory.iterdir()) and not force:
-        raise ChmgenError(f"{directory}: not empty; choose an empty folder or add --force "
-                          "(existing files with the same names are overwritten)")
+    check_directory(directory, force)
     written = []
     for relative, text in site_files(code, langs, title, today or dt.date.today()).items():
         path = directory / relative

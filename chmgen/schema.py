@@ -139,7 +139,9 @@ def _text(c: Checker, v: Any, spec: Field, kp: KeyPath) -> Text | None:
     missing = [lang for lang in c.languages if lang not in v]
     if pairs and missing:
         names = ", ".join(missing)
-        c.warn(kp, f"no translation for {names}; the {c.languages[0]} text is shown instead")
+        given = [lang for lang, _ in pairs]
+        shown = c.languages[0] if c.languages[0] in given else given[0]
+        c.warn(kp, f"no translation for {names}; the {shown} text is shown instead")
     return Text(tuple(pairs), markdown) if pairs else None
 
 
