@@ -40,7 +40,7 @@ def read_items(root: Path, config: Config, target_ids: set[str],
                 continue
             seen[raw["id"]] = doc.path
             item = build_item(kind, raw, doc, keypath, root, target_ids, problems)
-            if item is not None:
+            if item is not None and _complete(raw, schema):
                 items.append(item)
         if items:
             sections[kind] = tuple(_ordered(kind, items))
@@ -68,9 +68,14 @@ def read_cooperation(root: Path, config: Config, target_ids: set[str], problems:
             continue
         raw["id"] = raw["id"] or f"{name[:-1]}-{index + 1}"
         item = build_item(name, raw, doc, (index,), root, target_ids, problems)
-        if item is not None:
+        if item is not None and _complete(raw, schema):
             items.append(item)
     return tuple(items)
+
+
+def _complete(raw: Raw, schema: Schema) -> bool:
+    """False when a required value was invalid (its error is already recorded)."""
+    return all(raw.get(f.name) is not None for f in schema.fields if f.required)
 
 
 def build_item(kind: str, raw: Raw, doc: YamlDoc, kp: KeyPath, root: Path,
