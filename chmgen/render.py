@@ -161,9 +161,18 @@ class PageContext:
     def fmt_when(self, value: dt.date | dt.datetime, timezone: str = "UTC") -> str:
         """An event date, or date and time in the event's own time zone."""
         if isinstance(value, dt.datetime):
-            return dates.format_datetime(value, "medium", tzinfo=ZoneInfo(timezone),
-                                         locale=self.locale)
+            # The time is written in the event's own zone: attach it, never convert from UTC.
+            local = value.replace(tzinfo=ZoneInfo(timezone))
+            day = dates.format_date(local.date(), "long", locale=self.locale)
+            hour = dates.format_time(local, "short", tzinfo=local.tzinfo, locale=self.locale)
+            return f"{day}, {hour}"
         return dates.format_date(value, "long", locale=self.locale)
+
+    def iso_when(self, value: dt.date | dt.datetime, timezone: str = "UTC") -> str:
+        """Machine-readable date or date-time with its UTC offset, for ``<time datetime>``."""
+        if isinstance(value, dt.datetime):
+            return value.replace(tzinfo=ZoneInfo(timezone)).isoformat(timespec="minutes")
+        return value.isoformat()
 
     def theme_label(self, slug: str) -> str:
         label = self.site.config.themes.get(slug)
