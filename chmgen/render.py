@@ -230,7 +230,7 @@ class PageContext:
             name: getattr(self, name) for name in (
                 "url", "asset", "link", "t", "tl", "md", "entry", "fmt_date", "fmt_number",
                 "fmt_money", "chart", "alternates", "canonical", "fmt_when", "theme_label",
-                "language_label", "coverage", "match", "country_status")
+                "language_label", "coverage", "match", "country_status", "iso_when")
         }
         return {
             **helpers, **self.page.data,
