@@ -7,16 +7,21 @@ import datetime as dt
 import os
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment
 
+from chmgen.budget import PageWeight, check_budget, page_weights, static_sizes
 from chmgen.errors import ContentErrors, Problem, Problems
+from chmgen.feeds import atom_feeds
 from chmgen.load import load_site
 from chmgen.output import copy_tree, discard, stage_directory, swap_into_place, write_files
 from chmgen.progress import Progress, Step, counted, no_progress
+from chmgen.opendata import data_exports
 from chmgen.render import RenderOptions, content_hash, make_environment, render_pages
+from chmgen.search import index_site
 from chmgen.site import Site, plan_site
 from chmgen.sitemap import robots_txt, sitemap_xml
 from chmgen.theme import static_dirs, template_loader, theme_chain, translations
@@ -86,7 +91,15 @@ def render_site(site: Site, *, explicit_index: bool = False,
     if sitemap is not None:
         files["sitemap.xml"] = sitemap
     files["robots.txt"] = robots_txt(site)
+    files.update(atom_feeds(site, gettexts(site)))
+    files.update(data_exports(site))
     return files
+
+
+def gettexts(site: Site) -> dict[str, Callable[[str], str]]:
+    """The theme's translation function of each site language, for feed titles."""
+    chain = theme_chain(site.config.root, site.config.theme)
+    return {lang: translations(chain, lang).gettext for lang in site.config.languages}
 
 
 def build(
@@ -109,6 +122,9 @@ def build(
         written = write_files(staging, counted(sorted(files.items()), "writing files",
                                                len(files), progress))
         copy_tree(root / "static", staging, site.content.static_files)
+        if site.config.search:
+            progress(Step("indexing for search"))
+            index_site(staging)
         swap_into_place(staging, out)
     except BaseException:
         discard(staging)
@@ -118,11 +134,23 @@ def build(
                        time.perf_counter() - started)
 
 
-def check(root: Path, *, strict: bool = False) -> tuple[Problem, ...]:
-    """Validate and render everything in memory, writing nothing; returns the warnings."""
+@dataclass(frozen=True)
+class CheckResult:
+    """What ``chmgen check`` found: warnings, and every page's weight for the report."""
+
+    warnings: tuple[Problem, ...]
+    weights: tuple[PageWeight, ...]
+
+
+def check(root: Path, *, strict: bool = False) -> CheckResult:
+    """Validate and render everything in memory, writing nothing; pages over the page-weight
+    budget are errors."""
     site, problems = load_and_plan(root, strict=strict)
-    render_site(site)
-    return tuple(problems.warnings())
+    files = render_site(site)
+    weights = page_weights(site, files, static_sizes(root, site.content.static_files))
+    check_budget(site, weights, problems)
+    problems.raise_if_errors(strict)
+    return CheckResult(tuple(problems.warnings()), tuple(weights))
 
 
 __all__ = ["BuildResult", "ContentErrors", "build", "check", "load_and_plan", "render_site"]

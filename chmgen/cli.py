@@ -105,15 +105,18 @@ def _build_summary(result: BuildResult) -> str:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 def check(site_dir: Path, strict: bool) -> None:
     """Load and validate everything in SITE_DIR; write nothing. Exit 1 if anything is wrong."""
+    from chmgen.budget import report
     from chmgen.build import check as run_check
 
     try:
-        warnings = run_check(site_dir, strict=strict)
+        result = run_check(site_dir, strict=strict)
     except ChmgenError as error:
         _fail(error)
         return
-    _print_warnings(warnings)
-    click.echo(f"{site_dir}: OK ({len(warnings)} warning(s))")
+    _print_warnings(result.warnings)
+    for line in report(list(result.weights)):
+        click.echo(line)
+    click.echo(f"{site_dir}: OK ({len(result.warnings)} warning(s))")
 
 
 @cli.command()

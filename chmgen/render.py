@@ -21,6 +21,8 @@ from chmgen.chart import ChartText, line_chart
 from chmgen.errors import ThemeError
 from chmgen.markup import render_markdown
 from chmgen.model import Indicator, Item, MarkdownEntry
+from chmgen.records.model import Html
+from chmgen.records.model import pick as records_pick
 from chmgen.site import PagePlan, Site
 from chmgen.text import Text
 from chmgen.urls import absolute_url, is_external, lang_prefix, relative_url
@@ -126,6 +128,25 @@ class PageContext:
                                                                               Markup(html))
         return Markup(html)
 
+    def rt(self, text: Text | None) -> Markup:
+        """A central record's plain text, picked with the central CHM's fallback chain (page
+        language → English → neutral → any) and marked with its language when it falls back."""
+        picked = records_pick(text, self.lang) if text else None
+        if not picked or not picked.text:
+            return Markup("")
+        if picked.lang and picked.lang != self.lang:
+            return Markup('<span lang="{}">{}</span>').format(picked.lang, picked.text)
+        return Markup(escape(picked.text))
+
+    def html(self, value: Html | None) -> Markup:
+        """A central record's HTML field, already cleaned when it was read (records.sanitize)."""
+        if not isinstance(value, Html) or not value:
+            return Markup("")
+        picked = records_pick(value.text, self.lang)
+        if picked.lang and picked.lang != self.lang:
+            return Markup('<div lang="{}">{}</div>').format(picked.lang, Markup(picked.text))
+        return Markup(picked.text)
+
     def entry(self, entry: MarkdownEntry) -> dict[str, Any]:
         """The variant of a Markdown entry for this page, with its body rendered."""
         variant, fallback = entry.variant(self.lang, self.default)
@@ -230,7 +251,7 @@ class PageContext:
             name: getattr(self, name) for name in (
                 "url", "asset", "link", "t", "tl", "md", "entry", "fmt_date", "fmt_number",
                 "fmt_money", "chart", "alternates", "canonical", "fmt_when", "theme_label",
-                "language_label", "coverage", "match", "country_status", "iso_when")
+                "language_label", "coverage", "match", "country_status", "rt", "html", "iso_when")
         }
         return {
             **helpers, **self.page.data,

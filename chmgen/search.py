@@ -13,7 +13,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from chmgen import reference
 from chmgen.errors import OutputError
+from chmgen.reference import GbfTarget
+from chmgen.search_bundle import canonicalize
+from chmgen.site import PagePlan, Site
 
 BUNDLE = "pagefind"
 # Pagefind's ready-made interfaces; the theme has its own small, accessible one (search.js), so
@@ -45,6 +49,7 @@ def index_site(staging: Path) -> dict[str, int]:
     bundle = staging / BUNDLE
     for name in UNUSED_FILES:
         (bundle / name).unlink(missing_ok=True)
+    canonicalize(bundle)
     return indexed_languages(bundle)
 
 
@@ -54,3 +59,23 @@ def indexed_languages(bundle: Path) -> dict[str, int]:
     return {lang: int(info.get("page_count", 0))
             for lang, info in sorted(entry.get("languages", {}).items())}
 
+
+
+def page_gbf_targets(site: Site, page: PagePlan) -> tuple[GbfTarget, ...]:
+    """The GBF targets a page is about, for the search filter ``gbf_target``: a national
+    target's, a GBF target page's, a tagged item's, an indicator's (through the national
+    targets using it), and all of them on the alignment page."""
+    data = page.data
+    if page.key == "gbf/":
+        return reference.gbf_targets()
+    if "gbf_target" in data:
+        return (data["gbf_target"],)
+    if "target" in data:
+        return tuple(link.target for link in data["target"].gbf_targets)
+    if "item" in data:
+        return tuple(data["item"].gbf_targets)
+    if "indicator" in data:
+        found = {link.target.number: link.target for target in site.content.targets
+                 if data["indicator"].id in target.indicators for link in target.gbf_targets}
+        return tuple(found[number] for number in sorted(found))
+    return ()

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from chmgen import reference
+from chmgen import opendata, reference
 from chmgen.errors import Problems, SourceLocation
 from chmgen.menu import SECTIONS, MenuGroup, resolve_menu
 from chmgen.model import Action, Content, Item, NationalTarget
@@ -114,6 +114,7 @@ def present_sections(content: Content) -> tuple[str, ...]:
         "news": bool(content.news),
         "cooperation": bool(content.needs or content.offers),
         "country-profile": True,
+        "data": bool(opendata.catalog(content)),
         **{kind: bool(items) for kind, items in content.items.items()},
     }
     return tuple(name for name in SECTIONS if have.get(name))
@@ -196,6 +197,16 @@ def _language_pages(content: Content, lang: str, sections: tuple[str, ...]) -> l
                             f"news/{n.slug}.md") for n in content.news)
     out.extend(PagePlan(f"{p.slug}/", lang, "page.html", p.slug, {"doc": p}, f"pages/{p.slug}.md")
                for p in content.pages)
+    out.extend(_reader_pages(content, lang))
+    return out
+
+
+def _reader_pages(content: Content, lang: str) -> list[PagePlan]:
+    """The search page (unless ``search: false``) and the open data page."""
+    out = [PagePlan("search/", lang, "search.html", "search")] if content.config.search else []
+    exports = opendata.catalog(content)
+    if exports:
+        out.append(PagePlan("data/", lang, "data.html", "data", {"exports": exports}))
     return out
 
 
