@@ -10,6 +10,15 @@ from chmgen.text import EMPTY, Localized, Text
 
 # schema_s values whose records are national reports, by reporting cycle.
 REPORT_SCHEMAS = ("nationalReport7", "nationalReport6", "nationalReport")
+# The site sections built from central records, their templates' sources (menu names).
+SECTION_SOURCES = {
+    "reports": REPORT_SCHEMAS,
+    "central-targets": ("nationalTarget7",),
+    "focal-points": ("focalPoint",),
+    "capacity-building": ("capacityBuildingInitiative", "capacityBuildingResource"),
+    "library": ("resource", "organization"),
+    "cbd-news": ("notification", "meeting"),
+}
 NBSAP_REPORT_TYPE = "B0EBAE91-9581-4BB2-9C02-52FCF9D82721"
 
 
@@ -89,7 +98,8 @@ class SourceStatus:
 
     ``state``: ``fresh`` (cache within max_age, no request), ``updated`` (downloaded),
     ``unchanged`` (revalidated: 304), ``fallback`` (the request failed, cached copy used),
-    ``offline`` (cache used without trying), ``missing`` (no data at all).
+    ``offline`` (cache used without trying), ``missing`` (tried, failed, nothing cached),
+    ``absent`` (nothing cached and not tried: an offline or cache-only run).
     """
 
     key: str
@@ -102,7 +112,7 @@ class SourceStatus:
 
     @property
     def available(self) -> bool:
-        return self.state != "missing"
+        return self.state not in ("missing", "absent")
 
 
 @dataclass(frozen=True)
@@ -131,6 +141,18 @@ class CentralRecords:
     statuses: Mapping[str, SourceStatus] = field(default_factory=dict)
     gbf_terms: Mapping[str, Term] = field(default_factory=dict)
     country: CountryProfile | None = None
+    notes: tuple[str, ...] = ()  # informational lines about this run, for the build summary
+
+    def sections(self) -> dict[str, bool]:
+        """Which central-record sections have something to show (records or a notice)."""
+        return {name: self.shows(*keys) for name, keys in SECTION_SOURCES.items()}
+
+    @property
+    def treaties(self) -> dict[str, TreatyStatus] | None:
+        """The Party's treaty status by treaty code (``XXVII8`` = CBD), when fetched."""
+        if self.country is None:
+            return None
+        return {status.treaty: status for status in self.country.treaties}
 
     def of(self, *keys: str) -> tuple[Record, ...]:
         """The records of the given sources (schema names), in order."""
@@ -140,8 +162,8 @@ class CentralRecords:
         return self.statuses.get(key)
 
     def missing(self, *keys: str) -> tuple[SourceStatus, ...]:
-        """Sources that were wanted but have no data: their pages say so."""
-        return tuple(s for k in keys if (s := self.statuses.get(k)) and not s.available)
+        """Sources that were tried in this run and have no data: their pages say so."""
+        return tuple(s for k in keys if (s := self.statuses.get(k)) and s.state == "missing")
 
     def shows(self, *keys: str) -> bool:
         """True when a page for these sources has records or an honest notice to show."""
@@ -159,7 +181,8 @@ class CentralRecords:
             if not record.is_nbsap:
                 groups.setdefault(record.cycle, []).append(record)
         order = sorted((c for c in groups if c is not None), reverse=True)
-        rows = [(cycle, _newest_first(groups[cycle])) for cycle in order]
+        rows: list[tuple[int | None, list[Record]]] = [
+            (cycle, _newest_first(groups[cycle])) for cycle in order]
         if None in groups:
             rows.append((None, _newest_first(groups[None])))
         return rows
@@ -168,6 +191,11 @@ class CentralRecords:
         """The NBSAP records (ORT) and NBSAP documents filed as legacy national reports."""
         legacy = [r for r in self.of("nationalReport") if r.is_nbsap]
         return _newest_first([*self.of("nbsap"), *legacy])
+
+    def national_targets(self) -> list[Record]:
+        """Central national targets, those matching a local target id first, by that id."""
+        return sorted(self.of("nationalTarget7"),
+                      key=lambda r: (r.local_id is None, r.local_id or "", r.identifier))
 
     def focal_points_by_role(self) -> list[tuple[Term, list[Record]]]:
         """Focal points grouped by category, in the order the categories first appear."""

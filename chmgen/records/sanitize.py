@@ -26,7 +26,7 @@ def clean_html(value: str, base: str = "https://chm.cbd.int/") -> str:
     links are made absolute against the central CHM."""
     cleaned = nh3.clean(value, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=_SCHEMES,
                         clean_content_tags=_CONTENT_DROPPED,
-                        url_relative=("rewrite_with_base", base),  # type: ignore[arg-type]
+                        url_relative=("rewrite_with_base", base),
                         link_rel="noopener noreferrer nofollow", strip_comments=True)
     return cleaned.strip()
 

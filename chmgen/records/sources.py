@@ -73,8 +73,7 @@ class Source:
     @property
     def label(self) -> str:
         name = LABELS.get(self.key, self.key)
-        return f"{name} ({self.key})" if self.key in _EXTRA or self.key.startswith("nat") \
-            else name
+        return name if name == self.key or self.key == "country" else f"{name} ({self.key})"
 
     def request(self, start: int = 0) -> str:
         """Path and query of one request (the API base URL is not part of it)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.client
-import socket
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
@@ -57,11 +56,11 @@ class UrllibTransport:
             # 304, 4xx and 5xx arrive as exceptions; to the caller they are ordinary answers.
             body = _read(error) if error.fp is not None else b""
             return Response(error.code, _headers((error.headers or {}).items()), body)
-        except (TimeoutError, socket.timeout) as error:
+        except TimeoutError as error:
             raise TransportError("timeout", f"no answer within {timeout:g} s") from error
         except urllib.error.URLError as error:
             reason = error.reason
-            if isinstance(reason, (TimeoutError, socket.timeout)):
+            if isinstance(reason, TimeoutError):
                 raise TransportError("timeout", f"no answer within {timeout:g} s") from error
             raise TransportError("connection", f"cannot connect ({_reason(reason)})") from error
         except (ConnectionError, http.client.HTTPException, OSError) as error:
@@ -74,7 +73,7 @@ def _read(reply: object) -> bytes:
     except http.client.IncompleteRead as error:
         raise TransportError("truncated", f"the answer was cut off after "
                              f"{len(error.partial)} bytes") from error
-    except (TimeoutError, socket.timeout) as error:
+    except TimeoutError as error:
         raise TransportError("timeout", "the answer stopped arriving") from error
     except (ConnectionError, OSError) as error:
         raise TransportError("connection", f"connection lost ({_reason(error)})") from error
