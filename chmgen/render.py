@@ -19,6 +19,8 @@ from markupsafe import Markup, escape
 from chmgen import reference
 from chmgen.chart import ChartText, line_chart
 from chmgen.errors import ThemeError
+from chmgen.jsonld import structured_data
+from chmgen.search import page_gbf_targets
 from chmgen.markup import render_markdown
 from chmgen.model import Indicator, Item, MarkdownEntry
 from chmgen.records.model import Html
@@ -258,7 +260,8 @@ class PageContext:
             "site": self.site, "content": self.site.content, "config": self.site.config,
             "page": self.page, "lang": self.lang, "dir": text_direction(self.lang),
             "default_lang": self.default, "build_date": self.options.build_date,
-            "reference": reference,
+            "reference": reference, "structured_data": partial(structured_data, self),
+            "page_gbf_targets": partial(page_gbf_targets, self.site, self.page),
         }
 
 
