@@ -22,6 +22,7 @@ from chmgen.feeds import atom_feeds
 from chmgen.load import load_site
 from chmgen.output import copy_tree, discard, stage_directory, swap_into_place, write_files
 from chmgen.progress import Progress, Step, counted, no_progress
+from chmgen.records.central import FetchOptions, fetch_records
 from chmgen.opendata import data_exports
 from chmgen.opendata import data_exports
 from chmgen.render import RenderOptions, content_hash, make_environment, render_pages
@@ -41,6 +42,7 @@ class BuildResult:
     warnings: tuple[Problem, ...]
     bytes_written: int
     seconds: float
+    notes: tuple[str, ...] = ()  # informational lines (central CHM requests, data age)
 
 
 def build_date() -> dt.date:
@@ -51,8 +53,10 @@ def build_date() -> dt.date:
     return dt.datetime.now(dt.timezone.utc).date()
 
 
-def load_and_plan(root: Path, *, strict: bool = False, base_url: str | None = None) -> tuple[Site, Problems]:
-    """Read and validate everything; raises ContentErrors listing every problem."""
+def load_and_plan(root: Path, *, strict: bool = False, base_url: str | None = None,
+                  records: FetchOptions | None = None) -> tuple[Site, Problems]:
+    """Read and validate everything; raises ContentErrors listing every problem. Central CHM
+    records come from the cache only unless ``records`` asks for the network."""
     problems = Problems()
     content = load_site(root, problems)
     problems.raise_if_errors(strict)
@@ -60,6 +64,8 @@ def load_and_plan(root: Path, *, strict: bool = False, base_url: str | None = No
     if base_url:
         config = dataclasses.replace(content.config, base_url=base_url.rstrip("/") + "/")
         content = dataclasses.replace(content, config=config)
+    fetched = fetch_records(content.config, problems, records or FetchOptions(mode="cache"))
+    content = dataclasses.replace(content, central=fetched.records)
     site = plan_site(content, problems)
     problems.raise_if_errors(strict)
     return site, problems
@@ -115,12 +121,14 @@ def build(
     base_url: str | None = None,
     explicit_index: bool = False,
     progress: Progress = no_progress,
+    records: FetchOptions | None = None,
 ) -> BuildResult:
-    """Build the site at ``root`` into ``out``; on any error ``out`` is left exactly as it was."""
+    """Build the site at ``root`` into ``out``; on any error ``out`` is left exactly as it was.
+    ``records`` says how central CHM records are read (default: cache only, no network)."""
     started = time.perf_counter()
     out = (out or root / "_site").resolve()
     progress(Step("loading content"))
-    site, problems = load_and_plan(root, strict=strict, base_url=base_url)
+    site, problems = load_and_plan(root, strict=strict, base_url=base_url, records=records)
     files = render_site(site, explicit_index=explicit_index, progress=progress)
     staging = stage_directory(out)
     try:
@@ -136,7 +144,7 @@ def build(
         raise
     per_language = Counter(page.lang for page in site.pages)
     return BuildResult(out, dict(per_language), tuple(problems.warnings()), written,
-                       time.perf_counter() - started)
+                       time.perf_counter() - started, site.content.central.notes)
 
 
 @dataclass(frozen=True)

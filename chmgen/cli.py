@@ -18,6 +18,7 @@ from chmgen.progress import NORMAL, QUIET, VERBOSE, ProgressDisplay, human_size
 
 if TYPE_CHECKING:
     from chmgen.build import BuildResult
+    from chmgen.records.central import FetchOptions
 
 SITE_DIR = click.Path(file_okay=False, path_type=Path)
 
@@ -69,24 +70,97 @@ def cli() -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--offline", is_flag=True,
               help="Never touch the network; central CHM records come from the cache only.")
+@click.option("--refresh", is_flag=True,
+              help="Revalidate every cached central CHM response, however fresh.")
+@click.option("--api-url", metavar="URL", help="Central CHM API to read (overrides "
+              "$CHMGEN_API_URL and central_chm.url in chmgen.yml).")
 @click.option("--base-url", metavar="URL", help="Public address of the site (overrides "
               "base_url in chmgen.yml), e.g. https://example.github.io/chm/.")
 @verbosity_options
-def build(site_dir: Path, out: Path | None, strict: bool, offline: bool, base_url: str | None,
-          quiet: bool, verbose: bool) -> None:
+def build(site_dir: Path, out: Path | None, strict: bool, offline: bool, refresh: bool,
+          api_url: str | None, base_url: str | None, quiet: bool, verbose: bool) -> None:
     """Build the site in SITE_DIR (default: the current directory)."""
     from chmgen.build import build as run_build
 
+    records = _records_options(offline, refresh, api_url)
     try:
         with _progress(quiet, verbose) as progress:
             result = run_build(site_dir, out, strict=strict, base_url=base_url,
-                               progress=progress)
+                               progress=progress, records=records)
     except ChmgenError as error:
         _fail(error)
         return
     _print_warnings(result.warnings, quiet)
     if not quiet:
+        for note in result.notes:
+            click.echo(note)
         click.echo(_build_summary(result))
+
+
+def _records_options(offline: bool, refresh: bool, api_url: str | None) -> FetchOptions:
+    """How central CHM records are read, from the build/serve/import flags."""
+    from chmgen.records.central import FetchOptions
+
+    if offline and (refresh or api_url):
+        raise click.UsageError("--offline excludes --refresh and --api-url")
+    return FetchOptions(mode="offline" if offline else "refresh" if refresh else "normal",
+                        api_url=api_url)
+
+
+@cli.command()
+@click.argument("site_dir", type=SITE_DIR, default=Path("."))
+@click.option("--api-url", metavar="URL", help="Central CHM API to read (overrides "
+              "$CHMGEN_API_URL and central_chm.url in chmgen.yml).")
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+def fetch(site_dir: Path, api_url: str | None, quiet: bool) -> None:
+    """Refresh the cache of central CHM records of SITE_DIR without building.
+
+    Every cached response is revalidated (conditional requests where the server supports
+    them). Exit 1 if any record type could not be fetched.
+    """
+    from chmgen.records.central import fetch_site, status_line
+
+    try:
+        report, problems = fetch_site(site_dir, _records_options(False, True, api_url))
+    except ChmgenError as error:
+        _fail(error)
+        return
+    _print_warnings(problems.warnings())
+    if not quiet:
+        for key, status in report.records.statuses.items():
+            click.echo(status_line(status, len(report.records.records.get(key, ()))))
+        for note in report.records.notes:
+            click.echo(note)
+    if problems.warnings():
+        sys.exit(1)
+
+
+@cli.command("import")
+@click.argument("site_dir", type=SITE_DIR, default=Path("."))
+@click.option("--force", is_flag=True, help="Overwrite target files that exist already.")
+@click.option("--offline", is_flag=True, help="Use the cached central CHM responses only.")
+@click.option("--api-url", metavar="URL", help="Central CHM API to read (overrides "
+              "$CHMGEN_API_URL and central_chm.url in chmgen.yml).")
+def import_(site_dir: Path, force: bool, offline: bool, api_url: str | None) -> None:
+    """Create targets/*.yml in SITE_DIR from the Party's national targets in the central CHM.
+
+    Titles and descriptions come in every site language the record has, with the GBF
+    targets and degree of alignment and the headline indicators. Existing files are kept
+    unless --force.
+    """
+    from chmgen.records.importer import import_targets
+
+    try:
+        results, problems = import_targets(site_dir, force=force,
+                                           options=_records_options(offline, False, api_url))
+    except ChmgenError as error:
+        _fail(error)
+        return
+    _print_warnings(problems.warnings())
+    for result in results:
+        click.echo(result.message)
+    created = sum(1 for r in results if r.written)
+    click.echo(f"{created} national target file(s) created, {len(results) - created} kept")
 
 
 def _pages(result: BuildResult) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from chmgen.reference import AichiTarget, GbfIndicator, GbfTarget
+from chmgen.records.model import CentralRecords
 from chmgen.text import EMPTY, Text
 
 
@@ -270,6 +271,7 @@ class Content:
     items: Mapping[str, tuple[Item, ...]] = field(default_factory=dict)
     needs: tuple[Item, ...] = ()
     offers: tuple[Item, ...] = ()
+    central: CentralRecords = field(default_factory=CentralRecords)  # fetched at build time
 
     def section_items(self, kind: str) -> tuple[Item, ...]:
         return self.items.get(kind, ())

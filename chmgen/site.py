@@ -10,6 +10,7 @@ from chmgen import opendata, reference
 from chmgen.errors import Problems, SourceLocation
 from chmgen.menu import SECTIONS, MenuGroup, resolve_menu
 from chmgen.model import Action, Content, Item, NationalTarget
+from chmgen.records.model import SECTION_SOURCES
 from chmgen.reference import GbfTarget
 from chmgen.urls import lang_prefix, output_path
 
@@ -116,6 +117,7 @@ def present_sections(content: Content) -> tuple[str, ...]:
         "country-profile": True,
         "data": bool(opendata.catalog(content)),
         **{kind: bool(items) for kind, items in content.items.items()},
+        **content.central.sections(),
     }
     return tuple(name for name in SECTIONS if have.get(name))
 
@@ -167,6 +169,8 @@ def _ia_pages(content: Content, lang: str, sections: tuple[str, ...],
         out.extend(PagePlan(f"themes/{slug}/", lang, "theme.html", "themes", {"theme": slug})
                    for slug in themes)
     out.append(PagePlan("country-profile/", lang, "country-profile.html", "country-profile"))
+    out.extend(PagePlan(f"{name}/", lang, f"{name}.html", name)
+               for name in SECTION_SOURCES if name in sections)
     out.extend(PagePlan(group.key, lang, "area.html", group.id, {"group": group})
                for group in menu)
     return out
