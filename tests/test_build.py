@@ -78,7 +78,7 @@ def test_sample_site_has_every_section(sample_build: Path) -> None:
         assert (sample_build / name).is_file()
 
 
-@pytest.mark.parametrize("base", ["https://example.org/", "https://example.org/chm/"])
+@pytest.mark.parametrize("base", ["https://chm.test/", "https://chm.test/verdania/"])
 def test_every_internal_link_resolves(tmp_path: Path, base: str) -> None:
     """Links work at a domain root and under a sub-path (GitHub project pages)."""
     out = tmp_path / "site"
@@ -91,7 +91,7 @@ def test_link_checker_catches_a_broken_link(sample_build: Path, tmp_path: Path) 
     copy = tmp_path / "copy"
     shutil.copytree(sample_build, copy)
     (copy / "targets" / "t03" / "index.html").unlink()
-    problems = broken_links(copy, "https://example.org/chm/")
+    problems = broken_links(copy, "https://chm.test/verdania/")
     assert any("targets/t03/index.html" in p for p in problems)
 
 
