@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from chmgen.config import read_yaml_file
+from chmgen.images import IMAGE_SUFFIXES, image_size
 from chmgen.errors import Problems, SourceLocation
 from chmgen.model import (
     Action,
@@ -252,6 +253,7 @@ def read_markdown(
     raw = Checker(front, problems, config.languages).mapping(front.data, schema.fields)
     if raw is None or raw.get("title") is None:
         return None
+    _check_alt_text(body, path, body_line, problems)
     variant = Variant(
         title=raw["title"], body=body, source=path, body_line=body_line,
         description=raw.get("description"), summary=raw.get("summary"),
@@ -260,6 +262,17 @@ def read_markdown(
     if variant.image and not variant.image_alt:
         problems.warn(front.loc(("image",)), "a picture needs a text alternative: set image_alt")
     return raw, variant
+
+
+_IMAGE_NO_ALT = re.compile(r"!\[\s*\]\(|<img\b(?![^>]*\balt=)[^>]*>", re.I)
+
+
+def _check_alt_text(body: str, path: Path, first_line: int, problems: Problems) -> None:
+    """Content pictures need a text alternative: ``![what it shows](picture.jpg)``."""
+    for offset, line in enumerate(body.splitlines()):
+        for match in _IMAGE_NO_ALT.finditer(line):
+            problems.warn(SourceLocation(path, first_line + offset, match.start() + 1, "image"),
+                          "a picture needs a text alternative: write ![what it shows](…)")
 
 
 def _entry(
@@ -278,6 +291,17 @@ def _entry(
         menu=raw.get("menu", True) is not False,
         date=raw.get("date"),
     )
+
+
+def read_image_sizes(root: Path, files: tuple[Path, ...]) -> dict[str, tuple[int, int]]:
+    """Pixel sizes of the pictures under ``static/``, so pages can give width and height."""
+    sizes = {}
+    for relative in files:
+        if relative.suffix.lower() in IMAGE_SUFFIXES:
+            size = image_size(root / "static" / relative)
+            if size:
+                sizes[relative.as_posix()] = size
+    return sizes
 
 
 def read_static(root: Path) -> tuple[Path, ...]:

@@ -14,6 +14,7 @@ from chmgen.content import (
     read_markdown_folder,
     read_nbsap,
     read_records,
+    read_image_sizes,
     read_static,
 )
 from chmgen.errors import Problems, SourceLocation
@@ -47,7 +48,8 @@ def load_site(root: Path, problems: Problems) -> Content | None:
                            key=lambda p: (p.weight, p.slug))),
         news=tuple(sorted(read_markdown_folder(root / "news", NEWS, config, problems),
                           key=lambda n: (n.date is not None, n.date, n.slug), reverse=True)),
-        static_files=read_static(root),
+        static_files=(static := read_static(root)),
+        image_sizes=read_image_sizes(root, static),
         items=read_items(root, config, target_ids, problems),
         needs=read_cooperation(root, config, target_ids, problems, "needs"),
         offers=read_cooperation(root, config, target_ids, problems, "offers"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import markdown
 from markdown.extensions import Extension
@@ -17,12 +17,19 @@ class _LinkRewriter(Treeprocessor):
     """Site-absolute links (``/targets/``) become relative so sub-path hosting keeps working;
     images load lazily."""
 
-    def __init__(self, md: markdown.Markdown, link: Callable[[str], str]) -> None:
+    def __init__(self, md: markdown.Markdown, link: Callable[[str], str],
+                 sizes: Mapping[str, tuple[int, int]]) -> None:
         super().__init__(md)
         self.link = link
+        self.sizes = sizes
 
     def run(self, root: etree.Element) -> None:
         for element in root.iter():
+            if element.tag == "img":
+                size = self.sizes.get((element.get("src") or "").lstrip("/"))
+                if size and not element.get("width"):
+                    element.set("width", str(size[0]))
+                    element.set("height", str(size[1]))
             for attr in ("href", "src"):
                 value = element.get(attr)
                 if value and value.startswith("/") and not value.startswith("//"):
@@ -37,22 +44,23 @@ class _LinkRewriter(Treeprocessor):
 
 
 class _Rewrite(Extension):
-    def __init__(self, link: Callable[[str], str]) -> None:
+    def __init__(self, link: Callable[[str], str], sizes: Mapping[str, tuple[int, int]]) -> None:
         super().__init__()
-        self.link = link
+        self.link, self.sizes = link, sizes
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
-        md.treeprocessors.register(_LinkRewriter(md, self.link), "chmgen_links", 1)
+        md.treeprocessors.register(_LinkRewriter(md, self.link, self.sizes), "chmgen_links", 1)
 
 
 HEADING = re.compile(r"<(/?)h([1-6])([ >])")
 
 
-def render_markdown(text: str, link: Callable[[str], str], *, top_level: int = 2) -> str:
+def render_markdown(text: str, link: Callable[[str], str], *, top_level: int = 2,
+                    sizes: Mapping[str, tuple[int, int]] | None = None) -> str:
     """Render Markdown with its highest heading at ``top_level``: the page's own ``<h1>`` stays
     the only one and no heading level is skipped."""
     md = markdown.Markdown(
-        extensions=["extra", "sane_lists", "smarty", _Rewrite(link)],
+        extensions=["extra", "sane_lists", "smarty", _Rewrite(link, sizes or {})],
         output_format="html",
     )
     html = md.convert(text)

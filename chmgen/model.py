@@ -269,6 +269,7 @@ class Content:
     news: tuple[MarkdownEntry, ...] = ()
     static_files: tuple[Path, ...] = field(default=())
     items: Mapping[str, tuple[Item, ...]] = field(default_factory=dict)
+    image_sizes: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     needs: tuple[Item, ...] = ()
     offers: tuple[Item, ...] = ()
     central: CentralRecords = field(default_factory=CentralRecords)  # fetched at build time

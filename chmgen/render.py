@@ -124,7 +124,8 @@ class PageContext:
         if not text:
             return Markup("")
         picked = text.pick(self.lang, self.default)
-        html = render_markdown(picked.text, self.root_link)
+        html = render_markdown(picked.text, self.root_link,
+                               sizes=self.site.content.image_sizes)
         if picked.lang:
             return Markup('<div lang="{}" class="fallback">{}</div>').format(picked.lang,
                                                                               Markup(html))
@@ -152,7 +153,8 @@ class PageContext:
     def entry(self, entry: MarkdownEntry) -> dict[str, Any]:
         """The variant of a Markdown entry for this page, with its body rendered."""
         variant, fallback = entry.variant(self.lang, self.default)
-        body = Markup(render_markdown(variant.body, self.root_link))
+        body = Markup(render_markdown(variant.body, self.root_link,
+                                      sizes=self.site.content.image_sizes))
         return {"title": variant.title, "body": body, "fallback": fallback, "variant": variant,
                 "description": variant.description or variant.summary or ""}
 

@@ -115,3 +115,33 @@ def test_content_reference_is_generated_from_the_schemas() -> None:
     assert docs.read_text("utf-8") == content_reference(), "run: chmgen docs content > docs/content.md"
     for key in ("`gbf_targets[].alignment`", "`central_chm.max_age`", "`data_file`"):
         assert key in content_reference()
+
+
+def test_image_size_reads_headers(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import struct
+    import zlib
+
+    from chmgen.images import image_size
+
+    png = tmp_path / "a.png"
+    ihdr = struct.pack(">IIBBBBB", 37, 21, 8, 2, 0, 0, 0)
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + ihdr
+                    + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr)))
+    gif = tmp_path / "a.gif"
+    gif.write_bytes(b"GIF89a" + struct.pack("<HH", 12, 7) + b"\x00" * 10)
+    svg = tmp_path / "a.svg"
+    svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 40"></svg>')
+    jpg = tmp_path / "a.jpg"
+    jpg.write_bytes(b"\xff\xd8\xff\xe0\x00\x04ab\xff\xc0\x00\x11\x08" + struct.pack(">HH", 9, 16)
+                    + b"\x00" * 12)
+    assert image_size(png) == (37, 21)
+    assert image_size(gif) == (12, 7)
+    assert image_size(svg) == (120, 40)
+    assert image_size(jpg) == (16, 9)
+    (tmp_path / "x.png").write_bytes(b"not a picture")
+    assert image_size(tmp_path / "x.png") is None
+
+
+def test_markdown_images_get_their_size() -> None:
+    html = render_markdown("![Logo](img/logo.svg)", lambda k: k, sizes={"img/logo.svg": (64, 32)})
+    assert 'width="64"' in html and 'height="32"' in html and 'alt="Logo"' in html
