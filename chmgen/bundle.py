@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import shutil
 import tempfile
 import time
 import zipfile
@@ -22,9 +23,11 @@ from chmgen.build import BuildResult, build, build_date
 from chmgen.config import load_config
 from chmgen.errors import ChmgenError, Problems
 from chmgen.progress import Progress, Step, counted, no_progress
+from chmgen.records.central import FetchOptions
 
-# Files only a web server uses: an offline copy is better without them.
-SERVER_ONLY = frozenset({"404.html", "robots.txt", "sitemap.xml"})
+# Files only a web server uses: an offline copy is better without them. Browsers refuse the
+# search index's script modules from file://, so the search page shows its list of all pages.
+SERVER_ONLY = ("404.html", "robots.txt", "sitemap.xml", "pagefind")
 LINK_ATTRS = frozenset({"href", "src", "poster", "action"})
 CSS_URL_RE = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
 SCRIPT_FETCH_RE = re.compile(r"\bfetch\s*\(|XMLHttpRequest|\bimport\s*\(|serviceWorker")
@@ -62,8 +65,11 @@ def bundle_name(country: str) -> str:
 
 
 def bundle_site(root: Path, out: Path | None = None, *, strict: bool = False,
+                records: FetchOptions | None = None,
                 progress: Progress = no_progress) -> BundleResult:
-    """Build ``root`` for file:// into a temporary folder, check it, and zip it into ``out``."""
+    """Build ``root`` for file:// into a temporary folder, check it, and zip it into ``out``.
+
+    ``records`` says how central CHM records are read (default: the cache only)."""
     started = time.perf_counter()
     problems = Problems()
     config = load_config(root, problems)
@@ -73,9 +79,11 @@ def bundle_site(root: Path, out: Path | None = None, *, strict: bool = False,
     out = out or Path(f"{name}.zip")
     with tempfile.TemporaryDirectory(prefix="chmgen-bundle-") as tmp:
         site = Path(tmp) / name
-        result = build(root, site, strict=strict, explicit_index=True, progress=progress)
+        result = build(root, site, strict=strict, explicit_index=True, progress=progress,
+                       records=records)
         for server_file in SERVER_ONLY:
-            (site / server_file).unlink(missing_ok=True)
+            path = site / server_file
+            shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
         progress(Step("checking links"))
         failures, notes = offline_problems(site)
         if failures:
@@ -126,7 +134,7 @@ def write_zip(site: Path, out: Path, progress: Progress) -> int:
     """Zip ``site`` (its folder name as the top folder) into ``out``; returns the file count."""
     day = build_date()
     stamp = (max(day.year, 1980), day.month, day.day, 0, 0, 0)
-    files = sorted(p for p in site.rglob("*") if p.is_file())
+    files = sorted((p for p in site.rglob("*") if p.is_file()), key=lambda p: p.as_posix())
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".part")
     with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:

@@ -169,8 +169,9 @@ def _pages(result: BuildResult) -> str:
     return f"{sum(result.pages_per_language.values())} pages ({languages})"
 
 
-def _build_summary(result: BuildResult) -> str:
-    return (f"built {_pages(result)} into {result.out} — {len(result.warnings)} warning(s), "
+def _build_summary(result: BuildResult, where: bool = True) -> str:
+    into = f" into {result.out}" if where else ""
+    return (f"built {_pages(result)}{into} — {len(result.warnings)} warning(s), "
             f"{human_size(result.bytes_written)}, {result.seconds:.2f} s")
 
 
@@ -271,8 +272,11 @@ def serve(site_dir: Path, port: int, host: str, open_browser: bool) -> None:
               metavar="FILE.zip", help="Where to write the zip (default: "
               "<country>-chm-<date>.zip in the current directory).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--offline", is_flag=True,
+              help="Never touch the network; central CHM records come from the cache only.")
 @verbosity_options
-def bundle(site_dir: Path, out: Path | None, strict: bool, quiet: bool, verbose: bool) -> None:
+def bundle(site_dir: Path, out: Path | None, strict: bool, offline: bool, quiet: bool,
+           verbose: bool) -> None:
     """Write the site as one zip that works opened from disk or a USB stick, with no server.
 
     Links name their files (…/index.html), so the pages work from file://; unzip it and open
@@ -282,12 +286,15 @@ def bundle(site_dir: Path, out: Path | None, strict: bool, quiet: bool, verbose:
 
     try:
         with _progress(quiet, verbose) as progress:
-            result = bundle_site(site_dir, out, strict=strict, progress=progress)
+            result = bundle_site(site_dir, out, strict=strict, progress=progress,
+                                 records=_records_options(offline, False, None))
     except ChmgenError as error:
         _fail(error)
         return
     _print_warnings(result.build.warnings, quiet)
     if not quiet:
+        for line in result.build.notes:
+            click.echo(line)
         for note in result.notes:
             click.echo(f"note: {note}", err=True)
         click.echo(f"bundled {_pages(result.build)} into {result.path} — {result.files} files, "
@@ -308,9 +315,12 @@ def bundle(site_dir: Path, out: Path | None, strict: bool, quiet: bool, verbose:
 @click.option("--base-url", metavar="URL", help="Public address of the site (overrides "
               "base_url in chmgen.yml).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--offline", is_flag=True,
+              help="Central CHM records come from the cache only (git still pushes).")
 @verbosity_options
 def deploy(site_dir: Path, remote: str, branch: str, cname: str | None, built: Path | None,
-           base_url: str | None, strict: bool, quiet: bool, verbose: bool) -> None:
+           base_url: str | None, strict: bool, offline: bool, quiet: bool,
+           verbose: bool) -> None:
     """Build SITE_DIR and publish it on the gh-pages branch of its git repository.
 
     The branch gets a new commit on top of its history, with .nojekyll and, for a custom
@@ -319,7 +329,8 @@ def deploy(site_dir: Path, remote: str, branch: str, cname: str | None, built: P
     """
     from chmgen.deploy import DeployOptions, publish
 
-    options = DeployOptions(remote, branch, cname, built, base_url, strict)
+    options = DeployOptions(remote, branch, cname, built, base_url, strict,
+                            _records_options(offline, False, None))
     try:
         with _progress(quiet, verbose) as progress:
             result = publish(site_dir, options, progress)
@@ -329,7 +340,9 @@ def deploy(site_dir: Path, remote: str, branch: str, cname: str | None, built: P
     if result.build is not None:
         _print_warnings(result.build.warnings, quiet)
         if not quiet:
-            click.echo(_build_summary(result.build))
+            for line in result.build.notes:
+                click.echo(line)
+            click.echo(_build_summary(result.build, where=False))
     if quiet:
         return
     domain = f"; CNAME {result.cname}" if result.cname else ""

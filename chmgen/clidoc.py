@@ -41,11 +41,12 @@ def command_section(command: click.Command, ctx: click.Context) -> str:
     """One command as Markdown: usage, help text and a table of its options."""
     usage = command.get_usage(ctx).removeprefix("Usage: ")
     lines = [f"## `{ctx.command_path}`", "", "```", usage, "```", ""]
+    help_names = set(ctx.help_option_names)
     help_text = inspect.cleandoc(command.help or "").replace("\b\n", "")
     if help_text:
         lines += [help_text, ""]
     rows = [record for param in command.get_params(ctx)
-            if isinstance(param, click.Option) and param.name != "help"
+            if isinstance(param, click.Option) and not set(param.opts) & help_names
             and (record := param.get_help_record(ctx)) is not None]
     if rows:
         lines += ["| option | meaning |", "|---|---|"]
@@ -56,6 +57,6 @@ def command_section(command: click.Command, ctx: click.Context) -> str:
 
 def cli_reference(root: click.Command, name: str = "chmgen") -> str:
     """The whole command-line reference as Markdown."""
-    ctx = click.Context(root, info_name=name)
+    ctx = click.Context(root, info_name=name, **root.context_settings)
     sections = [command_section(cmd, sub_ctx) for cmd, sub_ctx in walk(root, ctx)]
     return INTRO + "\n" + "\n".join(sections)

@@ -24,6 +24,7 @@ from chmgen.config import load_config
 from chmgen.errors import ChmgenError, Problems
 from chmgen.model import Config
 from chmgen.progress import Progress, Step, no_progress
+from chmgen.records.central import FetchOptions
 
 HOSTNAME_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
@@ -38,6 +39,7 @@ class DeployOptions:
     built: Path | None = None  # publish this folder as it is instead of building
     base_url: str | None = None
     strict: bool = False
+    records: FetchOptions | None = None  # how central CHM records are read (default: cache)
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,8 @@ def find_repository(site_dir: Path) -> Repository:
                            "--absolute-git-dir"], capture_output=True, text=True)
     if done.returncode != 0:
         raise ChmgenError(f"{site_dir}: not in a git repository; run `git init` there and "
-                          "`git remote add origin URL`, or publish another way (see docs/cli.md)")
+                          "`git remote add origin URL`, or publish another way "
+                          "(see docs/workshop.md)")
     top, git_dir = done.stdout.strip().splitlines()
     return Repository(Path(top), Path(git_dir))
 
@@ -135,9 +138,9 @@ def custom_domain(base_url: str | None) -> str | None:
         return None
     parts = urlsplit(base_url)
     host = (parts.hostname or "").lower()
-    if not host or host == "github.io" or host.endswith(".github.io") or parts.path not in ("", "/"):
+    if not host or host == "github.io" or host.endswith(".github.io"):
         return None
-    if host == "localhost" or _is_ip(host):
+    if parts.path not in ("", "/") or host == "localhost" or _is_ip(host):
         return None
     return host
 
@@ -176,7 +179,7 @@ def publish(site_dir: Path, options: DeployOptions,
         if built is None:
             built = Path(tmp) / "site"
             result = build(site_dir, built, strict=options.strict, base_url=options.base_url,
-                           progress=progress)
+                           progress=progress, records=options.records)
         cname = forced or (None if (built / "CNAME").is_file()
                            else custom_domain(options.base_url or config.base_url))
         parent = fetch_tip(repo, options.remote, options.branch, progress)

@@ -79,14 +79,14 @@ class ProgressDisplay:
         if self.live and (now - self.drawn >= 0.1 or step.done == step.total):
             self.drawn = now
             count = f" {step.done}/{step.total}" if step.total else " …"
-            click.echo(f"\r\x1b[K{step.stage}{count}", nl=False, err=True)
+            click.echo(f"\r\x1b[K{step.stage}{count}", nl=False, err=True, color=True)
 
     def finish(self) -> None:
         """Close the current step: clear the status line; print it when verbose."""
         if self.stage is None:
             return
         if self.live:
-            click.echo("\r\x1b[K", nl=False, err=True)
+            click.echo("\r\x1b[K", nl=False, err=True, color=True)
         if self.verbosity >= VERBOSE:
             step, seconds = self.stage, self.clock() - self.started
             count = f" ({step.total})" if step.total else ""
