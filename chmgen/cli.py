@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 content/config/build error, 2 usage error.
 
 from __future__ import annotations
 
+import errno
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -264,6 +265,12 @@ def serve(site_dir: Path, port: int, host: str, open_browser: bool) -> None:
         serve_site(site_dir, host=host, port=port, open_browser=open_browser)
     except ChmgenError as error:
         _fail(error)
+    except OSError as error:
+        if error.errno != errno.EADDRINUSE:
+            raise
+        _fail(ChmgenError(f"port {port} on {host} is in use (another `chmgen serve`?): stop "
+                          f"it, or choose another port with -p {port + 1} (-p 0 picks a free "
+                          "one)"))
 
 
 @cli.command()
