@@ -72,3 +72,8 @@ def load_problems(monkeypatch: pytest.MonkeyPatch) -> Callable[[Path], list[str]
         return [str(problem) for problem in sorted(problems.items)]
 
     return run
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite tests/golden/ from the current build instead of comparing")
