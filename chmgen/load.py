@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -158,6 +159,13 @@ def _indicator(raw: Raw, doc: YamlDoc, kp: KeyPath, problems: Problems) -> Indic
     return Indicator(**{**indicator.__dict__, "gbf_indicator": found})
 
 
+def _when_key(value: dt.date | int, *, last: bool) -> tuple[int, int, int]:
+    """Order a year and a date together: a year spans all of its days."""
+    if isinstance(value, int):
+        return (value, 12, 31) if last else (value, 1, 1)
+    return value.year, value.month, value.day
+
+
 def _action(
     raw: Raw, doc: YamlDoc, kp: KeyPath, target_ids: set[str], problems: Problems
 ) -> Action:
@@ -166,8 +174,8 @@ def _action(
         if ident not in target_ids:
             problems.error(doc.loc((*kp, "targets", index)),
                            f"unknown national target '{ident}' (no targets/{ident}.yml)")
-    if isinstance(action.start, type(action.end)) and action.start and action.end \
-            and action.end < action.start:
+    if action.start is not None and action.end is not None \
+            and _when_key(action.end, last=True) < _when_key(action.start, last=False):
         problems.error(doc.loc((*kp, "end")), "the action ends before it starts")
     return Action(**{**action.__dict__,
                      "targets": tuple(t for t in action.targets if t in target_ids)})

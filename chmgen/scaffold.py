@@ -52,7 +52,7 @@ TYPES = {
 
 
 def template(name: str) -> str:
-    return resources.files(__package__).joinpath("skeleton", name).read_text("utf-8")
+    return resources.files(__package__).joinpath("skeleton").joinpath(name).read_text("utf-8")
 
 
 def fill(text: str, **values: str) -> str:

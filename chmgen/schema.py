@@ -241,10 +241,10 @@ def _identifier(c: Checker, v: Any, spec: Field, kp: KeyPath) -> str | None:
 def _url(c: Checker, v: Any, spec: Field, kp: KeyPath) -> str | None:
     if not c.expect(v, (str,), "a URL", kp):
         return None
-    v = v.strip()
-    if re.match(r"^(https?://|mailto:)", v) or not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", v):
-        return v
-    c.error(kp, f"'{v}' is not an http(s) or mailto URL, nor a path")
+    url = str(v).strip()
+    if re.match(r"^(https?://|mailto:)", url) or not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", url):
+        return url
+    c.error(kp, f"'{url}' is not an http(s) or mailto URL, nor a path")
     return None
 
 

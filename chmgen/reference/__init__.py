@@ -63,7 +63,7 @@ class AichiTarget:
 
 
 def _load(name: str) -> Any:
-    return json.loads(resources.files(__package__).joinpath("data", name).read_text("utf-8"))
+    return json.loads(resources.files(__package__).joinpath("data").joinpath(name).read_text("utf-8"))
 
 
 def _strip(value: str) -> str:
