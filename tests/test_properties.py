@@ -12,8 +12,7 @@ from __future__ import annotations
 import copy
 import functools
 import re
-import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -248,17 +247,38 @@ def hits_known_bug(kind: str, path: tuple[str | int, ...], value: Any) -> bool:
     return False
 
 
-def check_loads(kind: str, content: str | bytes) -> None:
-    """Write the base site with ``content`` as the file of ``kind``; load it; check invariants."""
+Sites = Callable[[str], Path]
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> Sites:
+    """``sites(kind)``: a site folder holding the valid files of ``kind``, written once per
+    module (hypothesis runs many examples per test, so no function-scoped ``tmp_path``)."""
+    made: dict[str, Path] = {}
+
+    def site(kind: str) -> Path:
+        if kind not in made:
+            made[kind] = write_site(tmp_path_factory.mktemp(kind), base_files(kind))
+        return made[kind]
+
+    return site
+
+
+def check_loads(sites: Sites, kind: str, content: str | bytes) -> None:
+    """Put ``content`` in the file of ``kind`` (the rest of the site stays valid), load the
+    site, and check that it did not crash and that every problem is located."""
+    root = sites(kind)
     name = KINDS[kind][0] if kind != "csv" else "indicators/i2.csv"
-    with tempfile.TemporaryDirectory() as tmp:  # hypothesis reruns: no function-scoped tmp_path
-        root = write_site(Path(tmp) / "site", {**base_files(kind), name: content})
+    write_site(root, {name: content.encode() if isinstance(content, str) else content})
+    try:
         loaded, problems = problems_of(root)
-        assert loaded is None or isinstance(loaded, Content)
-        if loaded is None:
-            assert problems.errors(), "no content but no error either"
-        for problem in problems.items:
-            assert_located(problem)
+    finally:
+        write_site(root, {name: base_files(kind)[name]})
+    assert loaded is None or isinstance(loaded, Content)
+    if loaded is None:
+        assert problems.errors(), "no content but no error either"
+    for problem in problems.items:
+        assert_located(problem)
 
 
 def assert_located(problem: Problem) -> None:
@@ -297,20 +317,22 @@ def test_full_site_is_valid(tmp_path: Path) -> None:
 @pytest.mark.parametrize("kind", list(KINDS))
 @SETTINGS
 @given(value=yaml_values, unicode=st.booleans())
-def test_any_yaml_document(kind: str, value: Any, unicode: bool) -> None:
+def test_any_yaml_document(sites: Sites, kind: str, value: Any, unicode: bool) -> None:
     text = markdown(value, unicode=unicode) if kind in MD_KINDS else dump(value, unicode)
-    check_loads(kind, text)
+    check_loads(sites, kind, text)
 
 
 @pytest.mark.parametrize("kind", list(KINDS))
 @SETTINGS
 @given(data=st.data(), value=yaml_values, unicode=st.booleans())
-def test_any_value_in_any_key(kind: str, data: st.DataObject, value: Any, unicode: bool) -> None:
+def test_any_value_in_any_key(
+    sites: Sites, kind: str, data: st.DataObject, value: Any, unicode: bool
+) -> None:
     path = data.draw(st.sampled_from(KEYPATHS[kind]), label="key")
     assume(not hits_known_bug(kind, path, value))
     record = replaced(KINDS[kind][1], path, value)
     text = markdown(record, unicode=unicode) if kind in MD_KINDS else dump(record, unicode)
-    check_loads(kind, text)
+    check_loads(sites, kind, text)
 
 
 # -- arbitrary text and bytes -----------------------------------------------------------------
@@ -336,31 +358,31 @@ raw_bytes = st.binary(max_size=200) | st.builds(
 @pytest.mark.parametrize("kind", [*KINDS, "csv"])
 @SETTINGS
 @given(text=yaml_text)
-def test_any_text(kind: str, text: str) -> None:
-    check_loads(kind, text)
+def test_any_text(sites: Sites, kind: str, text: str) -> None:
+    check_loads(sites, kind, text)
 
 
 @pytest.mark.parametrize("kind", MD_KINDS)
 @SETTINGS
 @given(front=yaml_text, body=st.text(max_size=200))
-def test_any_front_matter_text_and_body(kind: str, front: str, body: str) -> None:
-    check_loads(kind, f"---\n{front}\n---\n{body}")
+def test_any_front_matter_text_and_body(sites: Sites, kind: str, front: str, body: str) -> None:
+    check_loads(sites, kind, f"---\n{front}\n---\n{body}")
 
 
 @pytest.mark.parametrize("kind", MD_KINDS)
 @SETTINGS
 @given(body=st.text(max_size=300))
-def test_any_markdown_body(kind: str, body: str) -> None:
-    check_loads(kind, markdown(KINDS[kind][1], body))
+def test_any_markdown_body(sites: Sites, kind: str, body: str) -> None:
+    check_loads(sites, kind, markdown(KINDS[kind][1], body))
 
 
 @pytest.mark.parametrize("kind", ["csv", "config", "target", "page"])
 @SETTINGS
 @given(raw=raw_bytes)
-def test_any_bytes(kind: str, raw: bytes) -> None:
+def test_any_bytes(sites: Sites, kind: str, raw: bytes) -> None:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         text = ""  # not read as YAML at all
     assume(kind == "csv" or all(yaml_printable(c) for c in text))  # the ReaderError bug again
-    check_loads(kind, raw)
+    check_loads(sites, kind, raw)
