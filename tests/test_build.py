@@ -125,7 +125,7 @@ def test_failed_build_leaves_previous_output_untouched(tmp_path: Path) -> None:
 
 def test_build_cli_summary_and_exit_codes(tmp_path: Path) -> None:
     runner = CliRunner()
-    result = runner.invoke(cli, ["build", str(SAMPLE), "-o", str(tmp_path / "o")])
+    result = runner.invoke(cli, ["build", str(SAMPLE), "-o", str(tmp_path / "o"), "--offline"])
     assert result.exit_code == 0, result.output
     import re
 

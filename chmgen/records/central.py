@@ -118,7 +118,10 @@ def assemble(config: Config, outcomes: list[Outcome], now: dt.datetime,
 
 def report_problems(config: Config, outcomes: list[Outcome], now: dt.datetime,
                     problems: Problems) -> None:
-    """One warning per source that failed or is missing (``--strict`` makes them errors)."""
+    """One warning per source that failed or is missing (``--strict`` makes them errors).
+    An offline run with nothing cached at all is not warned about: the summary says it."""
+    if all(o.state == "absent" for o in outcomes):
+        return
     where = SourceLocation(config.root / "chmgen.yml", key="central_chm")
     for outcome in outcomes:
         message = describe(config.root, outcome, now)
@@ -149,7 +152,8 @@ def summary(config: Config, outcomes: list[Outcome], now: dt.datetime, sent: int
     if offline:
         dates = [o.entry.downloaded for o in outcomes if o.entry]
         if not dates:
-            return (f"central CHM: offline, nothing cached ({counts})",)
+            return (f"central CHM: offline and nothing cached yet ({len(outcomes)} sources); "
+                    f"run `chmgen fetch {config.root}` while online to get the records",)
         oldest = min(dates)
         return (f"central CHM: offline, data as of {stamp(oldest)} "
                 f"({age(now - oldest)} old; {counts})",)

@@ -45,7 +45,7 @@ class Client:
 
     def get(self, request: str, headers: Mapping[str, str] | None = None) -> Response:
         """A 200 or 304 response to ``request`` (a path with query), else RequestFailed."""
-        problem = ""
+        problem, attempt = "", 0
         for attempt in range(1, self.policy.attempts + 1):
             with self._lock:
                 if self._down:
@@ -72,8 +72,7 @@ class Client:
                     self._give_up(f"the central CHM asked to slow down ({problem})")
             if attempt < self.policy.attempts:
                 self.sleep(wait)
-        tries = self.policy.attempts
-        raise RequestFailed(f"{problem} (after {tries} attempt{'s' if tries > 1 else ''})")
+        raise RequestFailed(f"{problem} (after {attempt} attempt{'s' if attempt > 1 else ''})")
 
     def _backoff(self, attempt: int) -> float:
         return float(self.policy.backoff * 2 ** (attempt - 1))
