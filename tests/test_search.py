@@ -13,6 +13,7 @@ import pytest
 
 from chmgen.build import build
 from chmgen.errors import OutputError
+from tests.support.browser import launch_chromium
 from tests.support.http import serve_directory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +31,29 @@ def sample_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("search") / "site"
     build(SAMPLE, out)
     return out
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    """A browser for this module only: Playwright's event loop ends with the module, so later
+    tests can run asyncio themselves (the session-wide browser would keep it running)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def browser_page(browser):  # type: ignore[no-untyped-def]
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.chmgen_page_errors = errors
+    yield page
+    context.close()
 
 
 @pytest.fixture(scope="module")
@@ -109,8 +133,8 @@ def test_query_in_the_address_is_searched(browser_page, served: str) -> None:  #
     assert browser_page.get_by_label("Search this site").input_value() == "parrots"
 
 
-def test_search_page_without_javascript(chromium_browser, served: str) -> None:  # type: ignore[no-untyped-def]
-    context = chromium_browser.new_context(java_script_enabled=False)
+def test_search_page_without_javascript(browser, served: str) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(java_script_enabled=False)
     try:
         page = context.new_page()
         page.goto(f"{served}search/")
