@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from chmgen.bundle import offline_problems
 from chmgen.cli import cli
 from tests.sitecheck import html_pages, parse_page
+from tests.support.browser import launch_chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_site"
@@ -37,6 +38,29 @@ def unzipped(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with zipfile.ZipFile(folder / "b.zip") as archive:
         archive.extractall(folder)
     return folder / NAME
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    """A browser for this module only: Playwright's event loop ends with the module, so later
+    tests (chmgen serve's) can run asyncio themselves."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def browser_page(browser):  # type: ignore[no-untyped-def]
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.chmgen_page_errors = errors
+    yield page
+    context.close()
 
 
 def file_link_target(page: Path, link: str) -> Path | None:
