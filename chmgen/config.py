@@ -19,7 +19,7 @@ from chmgen.text import EMPTY, Text
 from chmgen.yamldoc import YamlDoc, parse_yaml
 
 CONFIG_FILE = "chmgen.yml"
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw]?)\s*$")
+_DURATION = re.compile(r"^\s*(\d{1,9})\s*([smhdw]?)\s*$")
 _SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 # ISO 3166-1 codes reserved for user assignment: valid for demo and test sites.
 _USER_ASSIGNED = re.compile(r"^(AA|Q[M-Z]|X[A-Z]|ZZ)$")
@@ -30,12 +30,27 @@ def read_yaml_file(path: Path, problems: Problems) -> YamlDoc | None:
     try:
         text = path.read_text("utf-8")
     except UnicodeDecodeError as exc:
-        problems.error(SourceLocation(path), f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+        problems.error(undecodable(path, exc), "not UTF-8 text: save the file as UTF-8 "
+                       f"({exc.reason} at byte {exc.start})")
         return None
     except OSError as exc:
-        problems.error(SourceLocation(path), f"cannot read file: {exc.strerror}")
+        problems.error(SourceLocation(path, 1, 1), f"cannot read file: {exc.strerror}")
         return None
     return parse_yaml(text, path, problems)
+
+
+def undecodable(path: Path, exc: UnicodeDecodeError) -> SourceLocation:
+    """The line and column of the first byte that is not UTF-8."""
+    before = exc.object[: exc.start]
+    line = before.count(b"\n") + 1
+    return SourceLocation(path, line, exc.start - (before.rfind(b"\n") + 1) + 1)
+
+
+def is_country_code(code: str) -> bool:
+    """An ISO 3166-1 alpha-2 code of a country (or a user-assigned code for demo sites)."""
+    upper = code.strip().upper()
+    return bool(re.fullmatch(r"[A-Z]{2}", upper)) and upper not in _NOT_COUNTRIES and (
+        upper in Locale("en").territories or bool(_USER_ASSIGNED.match(upper)))
 
 
 def load_config(root: Path, problems: Problems) -> Config | None:
@@ -98,10 +113,7 @@ def _languages(doc: YamlDoc, problems: Problems) -> tuple[str, ...]:
     data = doc.data if isinstance(doc.data, dict) else {}
     probe = Checker(doc, Problems(), ())
     langs = probe.value(data.get("languages", ["en"]), CONFIG.field("languages"), ("languages",))
-    if not langs:
-        if "languages" in data:
-            Checker(doc, problems, ()).value(data["languages"], CONFIG.field("languages"),
-                                             ("languages",))
+    if not langs:  # the main validation of chmgen.yml reports what is wrong with it
         return ("en",)
     seen: list[str] = []
     for index, lang in enumerate(langs):
@@ -112,12 +124,15 @@ def _languages(doc: YamlDoc, problems: Problems) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def _country(value: str, doc: YamlDoc, problems: Problems) -> str | None:
-    code = value.strip().upper()
-    if re.fullmatch(r"[A-Z]{2}", code) and (
-        code in Locale("en").territories or _USER_ASSIGNED.match(code)
-    ):
-        return code.lower()
+# CLDR "territories" that are not countries a Party can be (the EU is a Party: EU stays).
+_NOT_COUNTRIES = {"EZ", "UN", "QO", "XA", "XB"}
+
+
+def _country(value: str | None, doc: YamlDoc, problems: Problems) -> str | None:
+    if value is None:
+        return None  # already reported (missing or empty)
+    if is_country_code(value):
+        return value.strip().lower()
     problems.error(doc.loc(("country",)),
                    f"'{value}' is not an ISO 3166-1 alpha-2 country code (e.g. 'fr', 'ke', 'ws')")
     return None

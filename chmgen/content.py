@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from chmgen.config import read_yaml_file
+from chmgen.config import read_yaml_file, undecodable
 from chmgen.images import IMAGE_SUFFIXES, image_size
 from chmgen.errors import Problems, SourceLocation
 from chmgen.model import (
@@ -131,23 +131,47 @@ def read_csv_series(path: Path, where: SourceLocation, problems: Problems) -> li
         reason = getattr(exc, "strerror", None) or str(exc)
         problems.error(where, f"cannot read data file '{path.name}': {reason}")
         return []
-    rows = list(csv.reader(io.StringIO(text)))
-    header = [cell.strip().lower() for cell in rows[0]] if rows else []
+    lines = text.splitlines()
+    rows: list[tuple[int, list[str]]] = []
+    reader = csv.reader(io.StringIO(text))
+    start = 1
+    try:
+        for row in reader:
+            rows.append((start, row))
+            start = reader.line_num + 1  # a quoted cell may span several lines
+    except csv.Error as exc:
+        problems.error(SourceLocation(path, start, 1), f"malformed CSV: {exc}")
+        return []
+    header = [cell.strip().lower() for cell in rows[0][1]] if rows else []
     if header[:2] != ["year", "value"]:
         problems.error(SourceLocation(path, 1, 1, "header"),
                        "a data file starts with the header line 'year,value'")
         return []
     points: list[DataPoint] = []
-    for line, row in enumerate(rows[1:], start=2):
+    for line, row in rows[1:]:
         if not any(cell.strip() for cell in row):
             continue
-        point = _csv_point(row, SourceLocation(path, line, 1), problems)
+        raw_line = lines[line - 1] if line - 1 < len(lines) else ""
+        point = _csv_point(row, SourceLocation(path, line, 1), problems,
+                           _second_column(raw_line))
         if point is not None:
             points.append(point)
     return points
 
 
-def _csv_point(row: list[str], where: SourceLocation, problems: Problems) -> DataPoint | None:
+def _second_column(line: str) -> int:
+    """1-based column where the second CSV field of ``line`` starts (quotes respected)."""
+    quoted = False
+    for index, char in enumerate(line):
+        if char == '"':
+            quoted = not quoted
+        elif char == "," and not quoted:
+            return index + 2
+    return len(line) + 1
+
+
+def _csv_point(row: list[str], where: SourceLocation, problems: Problems,
+               value_col: int) -> DataPoint | None:
     if len(row) < 2:
         problems.error(where, f"expected 'year,value', got {','.join(row)!r}")
         return None
@@ -161,8 +185,7 @@ def _csv_point(row: list[str], where: SourceLocation, problems: Problems) -> Dat
     except ValueError:
         number = float("nan")
     if number != number or number in (float("inf"), float("-inf")):
-        col = len(row[0]) + 2
-        problems.error(SourceLocation(where.path, where.line, col, "value"),
+        problems.error(SourceLocation(where.path, where.line, value_col, "value"),
                        f"expected a number, got {value!r}")
         return None
     return DataPoint(int(year), number)
@@ -213,21 +236,25 @@ def read_markdown_folder(
 ) -> list[MarkdownEntry]:
     """Read ``slug.md`` files and their ``slug.<lang>.md`` translations into entries."""
     groups: dict[str, dict[str, tuple[Path, Raw, Variant]]] = {}
+    broken: set[tuple[str, str]] = set()  # files that failed to read: already reported
     if not folder.is_dir():
         return []
     for path in sorted(folder.glob("*.md")):
         slug, lang = split_language(path, config)
         if not ID_RE.match(slug):
-            problems.error(SourceLocation(path), f"file name '{path.name}' must be a simple "
-                           "name (letters, digits, '-', '_') before '.md'")
+            problems.error(SourceLocation(path, 1, 1), f"file name '{path.name}' must be a "
+                           "simple name (letters, digits, '-', '_') before '.md'")
             continue
         if lang not in config.languages:
-            problems.warn(SourceLocation(path),
+            problems.warn(SourceLocation(path, 1, 1),
                           f"language '{lang}' is not declared in chmgen.yml languages")
         read = read_markdown(path, schema, config, problems)
         if read is not None:
             groups.setdefault(slug, {})[lang] = (path, *read)
-    return [_entry(slug, variants, config, problems) for slug, variants in groups.items()]
+        else:
+            broken.add((slug, lang))
+    return [_entry(slug, variants, config, problems, broken)
+            for slug, variants in groups.items()]
 
 
 def split_language(path: Path, config: Config) -> tuple[str, str]:
@@ -244,8 +271,12 @@ def read_markdown(
 ) -> tuple[Raw, Variant] | None:
     try:
         text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.error(SourceLocation(path), f"cannot read file: {exc}")
+    except UnicodeDecodeError as exc:
+        problems.error(undecodable(path, exc), "not UTF-8 text: save the file as UTF-8 "
+                       f"({exc.reason} at byte {exc.start})")
+        return None
+    except OSError as exc:
+        problems.error(SourceLocation(path, 1, 1), f"cannot read file: {exc.strerror}")
         return None
     front, body, body_line = split_front_matter(text, path, problems)
     if front is None:
@@ -276,13 +307,15 @@ def _check_alt_text(body: str, path: Path, first_line: int, problems: Problems) 
 
 
 def _entry(
-    slug: str, found: dict[str, tuple[Path, Raw, Variant]], config: Config, problems: Problems
+    slug: str, found: dict[str, tuple[Path, Raw, Variant]], config: Config, problems: Problems,
+    broken: set[tuple[str, str]],
 ) -> MarkdownEntry:
     lead_lang = config.default_language if config.default_language in found else next(iter(found))
     path, raw, _ = found[lead_lang]
     for lang in config.languages:
-        if lang not in found:
-            problems.warn(SourceLocation(path), f"no {lang} translation ({slug}.{lang}.md); the "
+        if lang not in found and (slug, lang) not in broken:
+            name = f"{slug}.md" if lang == config.default_language else f"{slug}.{lang}.md"
+            problems.warn(SourceLocation(path, 1, 1), f"no {lang} translation ({name}); the "
                           f"{lead_lang} version is shown instead")
     return MarkdownEntry(
         slug=slug,

@@ -49,9 +49,9 @@ goal follows its best-aligned GBF target: targets 1–8 → A, 9–12 → B, 13 
 
 **Periods** are written `2024-2030` or `{start: 2024, end: 2030}`.
 
-**Errors** name the file, line, column and key: `targets/t03.yml:7:3: gbf_targets[0].target:
-unknown GBF target 'GBF-TARGET-24' (known: GBF-TARGET-01 … GBF-TARGET-23)`. `chmgen check`
-lists them all; `--strict` turns warnings into errors.
+**Errors** name the file, line, column and key: `targets/t03.yml:7:13: gbf_targets[0].target:
+unknown GBF target 'GBF-TARGET-24' (known: GBF-TARGET-01 … GBF-TARGET-23, or 1 … 23)`.
+`chmgen check` lists them all; `--strict` turns warnings into errors.
 """
 
 TYPE_WORDS = {

@@ -9,7 +9,7 @@ from typing import Any
 from chmgen import reference
 from chmgen.config import read_yaml_file
 from chmgen.content import Raw, read_records
-from chmgen.errors import Problems
+from chmgen.errors import Problems, SourceLocation
 from chmgen.model import Config, FieldValues, FileInfo, Item
 from chmgen.reference import GbfTarget
 from chmgen.schema import Checker, Schema
@@ -30,15 +30,17 @@ def read_items(root: Path, config: Config, target_ids: set[str],
     """Every item of every section folder that exists, validated and tagged."""
     sections: dict[str, tuple[Item, ...]] = {}
     for kind, schema in ITEM_SCHEMAS.items():
-        seen: dict[str, Path] = {}
+        seen: dict[str, SourceLocation] = {}
         items = []
         for raw, doc, keypath in read_records(root / kind, schema, config, problems):
+            where = doc.loc((*keypath, "id")) if isinstance(doc.data, dict) and "id" in doc.data \
+                else doc.loc(keypath)
             if raw["id"] in seen:
-                problems.error(doc.loc((*keypath, "id")) if "id" in (doc.data or {}) else
-                               doc.loc(keypath), f"duplicate id '{raw['id']}' (also used by "
-                               f"{seen[raw['id']].name})")
+                first = seen[raw["id"]]
+                problems.error(where, f"duplicate id '{raw['id']}' (also used by "
+                               f"{first.display_path()}:{first.line})")
                 continue
-            seen[raw["id"]] = doc.path
+            seen[raw["id"]] = where
             item = build_item(kind, raw, doc, keypath, root, target_ids, problems)
             if item is not None and _complete(raw, schema):
                 items.append(item)
@@ -125,6 +127,10 @@ def _targets(values: tuple[str, ...], doc: YamlDoc, kp: KeyPath, target_ids: set
 def _document(fields: dict[str, Any], doc: YamlDoc, kp: KeyPath, root: Path,
               problems: Problems) -> dict[str, Any]:
     file, url = fields.get("file"), fields.get("url")
+    written = doc.data if not kp else doc.data[kp[0]] if isinstance(doc.data, list) else {}
+    if file is None and url is None and isinstance(written, dict) and (
+            written.get("file") is not None or written.get("url") is not None):
+        return fields  # the value given was invalid, and that is already reported
     if bool(file) == bool(url):
         problems.error(doc.loc(kp), "a document needs either 'file' (under static/) or 'url'")
         return fields

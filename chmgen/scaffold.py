@@ -9,7 +9,7 @@ from importlib import resources
 from pathlib import Path
 
 from chmgen import __version__
-from chmgen.config import _USER_ASSIGNED, country_name
+from chmgen.config import country_name, is_country_code
 from chmgen.errors import ChmgenError
 from chmgen.schema import ID_RE, LANG_RE
 
@@ -62,9 +62,7 @@ def fill(text: str, **values: str) -> str:
 
 def check_country(country: str) -> str:
     code = country.strip().lower()
-    if not re.fullmatch(r"[a-z]{2}", code) or (
-        country_name(code, "en") is None and not _USER_ASSIGNED.match(code.upper())
-    ):
+    if not is_country_code(code):
         raise ChmgenError(f"'{country}' is not an ISO 3166-1 alpha-2 country code "
                           "(e.g. ws, ke, fr)")
     return code

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import re
 import zoneinfo
 from collections.abc import Callable
@@ -78,7 +79,11 @@ class Checker:
                     self.error(keypath, f"missing required key '{spec.name}'")
                 result[spec.name] = spec.default
                 continue
-            result[spec.name] = self.value(value[spec.name], spec, (*keypath, spec.name))
+            before = len(self.problems.items)
+            cleaned = self.value(value[spec.name], spec, (*keypath, spec.name))
+            if cleaned is None and spec.required and len(self.problems.items) == before:
+                self.error((*keypath, spec.name), f"'{spec.name}' must not be empty")
+            result[spec.name] = cleaned
         return result
 
     def value(self, value: Any, spec: Field, keypath: KeyPath) -> Any:
@@ -114,13 +119,16 @@ def _string(c: Checker, v: Any, spec: Field, kp: KeyPath) -> str | None:
         return str(v)
     if not c.expect(v, (str,), "a string", kp):
         return None
+    if "\x00" in v:
+        c.error(kp, "the text contains a NUL character")
+        return None
     return v.strip() or None
 
 
 def _text(c: Checker, v: Any, spec: Field, kp: KeyPath) -> Text | None:
     markdown = spec.type == "markdown"
     if isinstance(v, (str, int, float)) and not isinstance(v, bool):
-        return Text.plain(str(v), markdown)
+        return Text.plain(str(v), markdown) if str(v).strip() else None
     if not isinstance(v, dict):
         c.error(kp, f"expected a string or a mapping of language code to string, got {describe(v)}")
         return None
@@ -147,22 +155,32 @@ def _text(c: Checker, v: Any, spec: Field, kp: KeyPath) -> Text | None:
 
 def _integer(c: Checker, v: Any, spec: Field, kp: KeyPath) -> int | None:
     if isinstance(v, str) and re.fullmatch(r"-?\d+", v.strip()):
+        if len(v.strip()) > 15:
+            c.error(kp, "the number is too large")
+            return None
         return int(v)
+    if isinstance(v, int) and not isinstance(v, bool) and abs(v) >= 10**15:
+        c.error(kp, "the number is too large")
+        return None
     return v if c.expect(v, (int,), "a whole number", kp) else None
 
 
 def _number(c: Checker, v: Any, spec: Field, kp: KeyPath) -> float | None:
     if isinstance(v, str):
         try:
-            return float(v.replace(",", ""))
-        except ValueError:
+            v = float(v.replace(",", ""))
+        except (ValueError, OverflowError):
             pass
     if not c.expect(v, (int, float), "a number", kp):
         return None
-    if v != v or v in (float("inf"), float("-inf")):
+    try:
+        number = float(v)
+    except OverflowError:
+        number = float("inf")
+    if not math.isfinite(number):
         c.error(kp, "expected a finite number")
         return None
-    return float(v)
+    return number
 
 
 def _year(c: Checker, v: Any, spec: Field, kp: KeyPath) -> int | None:
@@ -283,6 +301,9 @@ def _mapping(c: Checker, v: Any, spec: Field, kp: KeyPath) -> dict[str, Any] | N
 def _period(c: Checker, v: Any, spec: Field, kp: KeyPath) -> tuple[int, int] | None:
     if isinstance(v, str) and (m := PERIOD_RE.match(v)):
         start, end = int(m.group(1)), int(m.group(2))
+        if not (1900 <= start <= 2100 and 1900 <= end <= 2100):
+            c.error(kp, f"expected years between 1900 and 2100, got {v!r}")
+            return None
     elif isinstance(v, dict):
         got = c.mapping(v, PERIOD_FIELDS, kp)
         if not got or got["start"] is None or got["end"] is None:

@@ -66,17 +66,31 @@ def describe(value: Any) -> str:
     return "a date" if hasattr(value, "year") else "a value"
 
 
+# Aliases may expand a small file into a huge value ("billion laughs"): cap the expanded size.
+MAX_EXPANDED_NODES = 200_000
+
+
 def parse_yaml(
     text: str, path: Path, problems: Problems, *, line_offset: int = 0
 ) -> YamlDoc | None:
     """Parse one YAML document; on a syntax error record a located problem and return None."""
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        loader = yaml.SafeLoader(text)
         node = loader.get_single_node()
         doc = YamlDoc(path, None)
         if node is not None:
-            doc.data = _convert(node, loader, (), doc, line_offset)
+            _check_expansion(node, path, line_offset)
+            doc.data = _Converter(loader, doc, line_offset).convert(node, ())
         return doc
+    except yaml.reader.ReaderError as exc:
+        # A character YAML does not allow (a control character, NUL, …).
+        before = text[: exc.position]
+        line = before.count("\n") + 1 + line_offset
+        col = exc.position - (before.rfind("\n") + 1) + 1
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        problems.error(SourceLocation(path, line, col),
+                       f"YAML syntax error: character U+{ord(char):04X} is not allowed here")
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1 + line_offset, mark.column + 1) if mark else (1 + line_offset, 1)
@@ -84,12 +98,13 @@ def parse_yaml(
         context = f" ({exc.context})" if exc.context and exc.problem else ""
         problems.error(SourceLocation(path, line, col), f"YAML syntax error: {what}{context}")
     except (yaml.YAMLError, ValueError, OverflowError) as exc:
-        # Constructor failures without marks, e.g. an impossible date like 2024-02-30.
-        problems.error(SourceLocation(path, 1 + line_offset, 1), f"YAML error: {exc}")
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        problems.error(SourceLocation(path, 1 + line_offset, 1), f"YAML error: {first}")
     except _LocatedYamlError as err:
         problems.error(err.location, err.message)
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return None
 
 
@@ -103,37 +118,82 @@ def _mark(node: yaml.Node, line_offset: int) -> tuple[int, int]:
     return node.start_mark.line + 1 + line_offset, node.start_mark.column + 1
 
 
-def _convert(
-    node: yaml.Node, loader: yaml.SafeLoader, keypath: KeyPath, doc: YamlDoc, offset: int
-) -> Any:
-    doc.value_marks[keypath] = _mark(node, offset)
-    if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)  # resolves YAML merge keys (<<)
+def _check_expansion(root: yaml.Node, path: Path, offset: int) -> None:
+    """Refuse recursive aliases and aliases that expand past MAX_EXPANDED_NODES."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            line, col = _mark(node, offset)
+            raise _LocatedYamlError(SourceLocation(path, line, col),
+                                    "YAML error: an alias refers to itself (recursive alias)")
+        active.add(key)
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        total = 1
+        for child in children:
+            total += size(child)
+            if total > MAX_EXPANDED_NODES:
+                line, col = _mark(node, offset)
+                raise _LocatedYamlError(SourceLocation(path, line, col),
+                                        "YAML error: aliases expand this file to more than "
+                                        f"{MAX_EXPANDED_NODES:,} values")
+        active.discard(key)
+        sizes[key] = total
+        return total
+
+    size(root)
+
+
+class _Converter:
+    """Turns composed YAML nodes into plain values, recording where each value came from."""
+
+    def __init__(self, loader: yaml.SafeLoader, doc: YamlDoc, offset: int) -> None:
+        self.loader, self.doc, self.offset = loader, doc, offset
+
+    def convert(self, node: yaml.Node, keypath: KeyPath) -> Any:
+        self.doc.value_marks[keypath] = _mark(node, self.offset)
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, keypath)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.convert(item, (*keypath, i)) for i, item in enumerate(node.value)]
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (ValueError, OverflowError, yaml.constructor.ConstructorError) as exc:
+            # e.g. an impossible date such as 2024-02-30, or an unknown !tag
+            line, col = _mark(node, self.offset)
+            where = SourceLocation(self.doc.path, line, col, format_key(keypath))
+            reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise _LocatedYamlError(where, f"invalid value {node.value!r}: {reason}") from None
+
+    def mapping(self, node: yaml.MappingNode, keypath: KeyPath) -> dict[str, Any]:
+        # Keys written in this mapping (not brought in by a << merge) may not repeat; a merged
+        # key is overridden by one written here, as YAML specifies.
+        own = {id(key) for key, _ in node.value if key.tag != "tag:yaml.org,2002:merge"}
+        self.loader.flatten_mapping(node)
         result: dict[str, Any] = {}
+        written: set[str] = set()
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            key = str(key) if not isinstance(key, str) else key
+            key = self.loader.construct_object(key_node, deep=True)
+            key = key if isinstance(key, str) else str(key)
             child = (*keypath, key)
-            if key in result:
-                line, col = _mark(key_node, offset)
+            if key in written and id(key_node) in own:
+                line, col = _mark(key_node, self.offset)
                 raise _LocatedYamlError(
-                    SourceLocation(doc.path, line, col, format_key(child)),
-                    f"duplicate key '{key}' in the same mapping",
-                )
-            doc.key_marks[child] = _mark(key_node, offset)
-            result[key] = _convert(value_node, loader, child, doc, offset)
+                    SourceLocation(self.doc.path, line, col, format_key(child)),
+                    f"duplicate key '{key}' in the same mapping")
+            if id(key_node) in own:
+                written.add(key)
+            self.doc.key_marks[child] = _mark(key_node, self.offset)
+            result[key] = self.convert(value_node, child)
         return result
-    if isinstance(node, yaml.SequenceNode):
-        return [
-            _convert(item, loader, (*keypath, i), doc, offset) for i, item in enumerate(node.value)
-        ]
-    try:
-        return loader.construct_object(node, deep=True)
-    except (ValueError, OverflowError, yaml.constructor.ConstructorError) as exc:
-        # e.g. an impossible date such as 2024-02-30, which YAML itself accepts as a date
-        line, col = _mark(node, offset)
-        where = SourceLocation(doc.path, line, col, format_key(keypath))
-        raise _LocatedYamlError(where, f"invalid value {node.value!r}: {exc}") from None
 
 
 def split_front_matter(

@@ -501,7 +501,7 @@ def test_undeclared_language_of_a_markdown_file_is_a_warning(
         "pages/about.de.md": page("Über uns"),
     })
     assert load_problems(root) == [
-        "pages/about.de.md: warning: language 'de' is not declared in chmgen.yml languages"
+        "pages/about.de.md:1:1: warning: language 'de' is not declared in chmgen.yml languages"
     ]
 
 
@@ -526,7 +526,7 @@ def test_missing_translation_of_a_page_is_a_warning(
 ) -> None:
     root = make_site({"pages/about.md": page("About")})
     assert load_problems(root) == [
-        "pages/about.md: warning: no fr translation (about.fr.md); the en version is shown instead"
+        "pages/about.md:1:1: warning: no fr translation (about.fr.md); the en version is shown instead"
     ]
 
 
@@ -535,7 +535,7 @@ def test_missing_default_language_page_is_a_warning(
 ) -> None:
     root = make_site({"news/launch.fr.md": news("Lancement")})
     assert load_problems(root) == [
-        "news/launch.fr.md: warning: no en translation (launch.en.md); the fr version is shown "
+        "news/launch.fr.md:1:1: warning: no en translation (launch.md); the fr version is shown "
         "instead"
     ]
 
@@ -758,7 +758,7 @@ def test_all_problems_are_collected_in_one_run(
         "actions/a1.yml:2:15: targets[1]: unknown national target 't3' (no targets/t3.yml)",
         "indicators/i1.yml:2:12: data_file: cannot read data file 'missing.csv': "
         "No such file or directory",
-        "pages/about.md: warning: no fr translation (about.fr.md); the en version is shown "
+        "pages/about.md:1:1: warning: no fr translation (about.fr.md); the en version is shown "
         "instead",
         "pages/about.md:3:9: weight: expected a whole number, got a string",
         "targets/t1.yml:2:11: progress: 'on-trak' is not one of on-track, "
