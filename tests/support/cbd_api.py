@@ -1,4 +1,4 @@
-"""A fixture central CHM: a real HTTP server on 127.0.0.1 answering like api.cbd.int from
+"""A fixture central CHM: a real HTTP server on 127.0.0.1 answering like the central CHM API from
 recorded responses (a small Solr emulator), with faults injected per request.
 
     with serve_cbd_api(DEMO) as api:

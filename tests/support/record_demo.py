@@ -19,7 +19,7 @@ from tests.support.cbd_api import DEMO, serve_cbd_api
 
 RECORDED_AT = dt.datetime(2026, 11, 20, 6, 0, tzinfo=dt.timezone.utc)
 NOTE = ("Demo data for the fictional Republic of Verdania (xv), recorded by chmgen from "
-        "tests/fixtures/cbd_api/demo in the shape of api.cbd.int: not real CBD records.")
+        "tests/fixtures/cbd_api/demo in the shape of the central CHM API: not real CBD records.")
 
 
 def record(site: Path, at: dt.datetime = RECORDED_AT, data: Path = DEMO) -> list[Path]:
