@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -96,7 +97,9 @@ def edit_and_wait_reload(served: Served, edit, timeout: float = 30.0) -> dict[st
         await asyncio.sleep(1.0)  # the browser is connected before the edit
         edit()
         return await waiter
-    return asyncio.run(run())
+    # A thread of its own: Playwright's sync API may keep an event loop in the main thread.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, run()).result()
 
 
 def test_serve_rebuilds_reloads_and_recovers(served: Served) -> None:
