@@ -36,7 +36,7 @@ def fetch(url: str) -> tuple[int, str]:
         return error.code, error.read().decode("utf-8")
 
 
-def wait_for(predicate, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+def wait_for(predicate, timeout: float = 120.0) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
@@ -91,7 +91,7 @@ async def _next_reload(port: int, timeout: float) -> dict[str, object]:
         conn.close()
 
 
-def edit_and_wait_reload(served: Served, edit, timeout: float = 30.0) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def edit_and_wait_reload(served: Served, edit, timeout: float = 120.0) -> dict[str, object]:  # type: ignore[no-untyped-def]
     async def run() -> dict[str, object]:
         waiter = asyncio.ensure_future(_next_reload(served.port, timeout))
         await asyncio.sleep(1.0)  # the browser is connected before the edit
