@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import traceback
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -40,6 +40,9 @@ class RenderOptions:
     build_date: dt.date
     asset_hashes: Mapping[str, str]
     explicit_index: bool = False
+    # Markdown rendered once per build for each text and page depth (the footer, shared
+    # descriptions, …): links are relative, so pages at the same depth share the result.
+    markdown_cache: dict[tuple[str, int, bool], str] = field(default_factory=dict, compare=False)
 
 
 def babel_locale(lang: str) -> Locale:
@@ -104,6 +107,18 @@ class PageContext:
         """A link from content: external URLs as they are, site paths made relative."""
         return url if is_external(url) else self.root_link(url.lstrip("/"))
 
+    def markdown(self, text: str) -> str:
+        """Render the site's own Markdown for this page (memoised per build and page depth)."""
+        if self.page.key == "404.html":  # absolute links: not shareable with other pages
+            return render_markdown(text, self.root_link, sizes=self.site.content.image_sizes)
+        depth = self.path.count("/")
+        key = (text, depth, self.options.explicit_index)
+        cache = self.options.markdown_cache
+        if key not in cache:
+            cache[key] = render_markdown(text, self.root_link,
+                                         sizes=self.site.content.image_sizes)
+        return cache[key]
+
     def t(self, text: Text | str | None) -> str:
         if text is None:
             return ""
@@ -124,8 +139,7 @@ class PageContext:
         if not text:
             return Markup("")
         picked = text.pick(self.lang, self.default)
-        html = render_markdown(picked.text, self.root_link,
-                               sizes=self.site.content.image_sizes)
+        html = self.markdown(picked.text)
         if picked.lang:
             return Markup('<div lang="{}" class="fallback">{}</div>').format(picked.lang,
                                                                               Markup(html))
@@ -153,8 +167,7 @@ class PageContext:
     def entry(self, entry: MarkdownEntry) -> dict[str, Any]:
         """The variant of a Markdown entry for this page, with its body rendered."""
         variant, fallback = entry.variant(self.lang, self.default)
-        body = Markup(render_markdown(variant.body, self.root_link,
-                                      sizes=self.site.content.image_sizes))
+        body = Markup(self.markdown(variant.body))
         return {"title": variant.title, "body": body, "fallback": fallback, "variant": variant,
                 "description": variant.description or variant.summary or ""}
 
