@@ -20,9 +20,8 @@ from urllib.parse import urlsplit
 
 from chmgen import __version__
 from chmgen.build import BuildResult, build, build_date
-from chmgen.config import load_config
+from chmgen.config import CONFIG_FILE, load_config
 from chmgen.errors import ChmgenError, Problems
-from chmgen.model import Config
 from chmgen.progress import Progress, Step, no_progress
 from chmgen.records.central import FetchOptions
 
@@ -119,13 +118,17 @@ def check_target(repo: Repository, remote: str, branch: str) -> None:
                           "your source branch first (`git switch main`)")
 
 
-def read_config(site_dir: Path) -> Config:
-    """The site's validated chmgen.yml (for its base_url)."""
+def site_base_url(site_dir: Path, options: DeployOptions) -> str | None:
+    """``--base-url``, else chmgen.yml's; a ``--no-build`` folder may come from no chmgen site."""
+    if options.base_url:
+        return options.base_url
+    if options.built is not None and not (site_dir / CONFIG_FILE).is_file():
+        return None
     problems = Problems()
     config = load_config(site_dir, problems)
     problems.raise_if_errors()
     assert config is not None
-    return config
+    return config.base_url
 
 
 def custom_domain(base_url: str | None) -> str | None:
@@ -173,15 +176,14 @@ def publish(site_dir: Path, options: DeployOptions,
     repo = find_repository(site_dir)
     check_target(repo, options.remote, options.branch)
     forced = check_domain(options.cname) if options.cname else None
-    config = read_config(site_dir)
+    base_url = site_base_url(site_dir, options)
     with tempfile.TemporaryDirectory(prefix="chmgen-deploy-") as tmp:
         built, result = options.built, None
         if built is None:
             built = Path(tmp) / "site"
             result = build(site_dir, built, strict=options.strict, base_url=options.base_url,
                            progress=progress, records=options.records)
-        cname = forced or (None if (built / "CNAME").is_file()
-                           else custom_domain(options.base_url or config.base_url))
+        cname = forced or built_cname(built) or custom_domain(base_url)
         parent = fetch_tip(repo, options.remote, options.branch, progress)
         progress(Step("committing"))
         tree, files = site_tree(repo, built, cname, Path(tmp) / "index")
@@ -194,6 +196,12 @@ def publish(site_dir: Path, options: DeployOptions,
         repo.git("push", "--quiet", options.remote, f"{commit}:refs/heads/{options.branch}")
         repo.git("update-ref", "-m", "chmgen deploy", f"refs/heads/{options.branch}", commit)
     return DeployResult(options.remote, options.branch, commit, files, cname, True, result)
+
+
+def built_cname(built: Path) -> str | None:
+    """The domain of a CNAME file the site carries itself (from its static/ folder)."""
+    path = built / "CNAME"
+    return (path.read_text("utf-8").strip() or None) if path.is_file() else None
 
 
 def fetch_tip(repo: Repository, remote: str, branch: str, progress: Progress) -> str | None:

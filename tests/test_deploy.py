@@ -116,6 +116,26 @@ def test_no_build_publishes_a_folder_as_it_is(repo: Path, tmp_path: Path) -> Non
     assert [p.name for p in built.iterdir()] == ["index.html"]
 
 
+def test_a_cname_file_of_the_site_wins_over_base_url(repo: Path) -> None:
+    (repo / "static").mkdir()
+    (repo / "static" / "CNAME").write_text("biodiversity.example.ws\n", "utf-8")
+    result = deploy(repo)
+    assert result.exit_code == 0, result.output
+    assert "CNAME biodiversity.example.ws" in result.output
+    assert remote_git(repo, "show", "gh-pages:CNAME") == "biodiversity.example.ws"
+
+
+def test_no_build_needs_no_chmgen_site(repo: Path, tmp_path: Path) -> None:
+    (repo / "chmgen.yml").unlink()
+    built = tmp_path / "built"
+    built.mkdir()
+    (built / "index.html").write_text("<!doctype html><title>Hello</title>", "utf-8")
+    result = deploy(repo, "--no-build", str(built))
+    assert result.exit_code == 0, result.output
+    assert remote_git(repo, "ls-tree", "--name-only", "gh-pages").splitlines() == [
+        ".nojekyll", "index.html"]
+
+
 @pytest.mark.parametrize(("base_url", "expected"), [
     ("https://chm.example.org/", "chm.example.org"),
     ("https://CHM.Example.org", "chm.example.org"),
