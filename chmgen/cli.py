@@ -333,6 +333,9 @@ def deploy(site_dir: Path, remote: str, branch: str, cname: str | None, built: P
     The branch gets a new commit on top of its history, with .nojekyll and, for a custom
     domain, CNAME. Your working tree and current branch are not touched. GitHub Pages then
     serves the branch (Settings → Pages → Deploy from a branch → gh-pages).
+
+    Other ways to publish: the GitHub Actions workflow `chmgen init` writes
+    (.github/workflows/chmgen.yml), copying _site/ to any static host, or `chmgen bundle`.
     """
     from chmgen.deploy import DeployOptions, publish
 

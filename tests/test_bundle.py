@@ -184,3 +184,15 @@ def test_bundle_refuses_a_site_that_needs_a_server(tmp_path: Path) -> None:
     assert result.output.startswith("chmgen: error: the site would not work from disk:\n  "
                                     "about/index.html: ")
     assert not (tmp_path / "x.zip").exists()
+
+
+def test_bundle_verbose_lists_its_steps(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    CliRunner().invoke(cli, ["init", str(site), "--country", "ws"])
+    result = CliRunner().invoke(cli, ["bundle", str(site), "--offline", "-v", "-o",
+                                      str(tmp_path / "x.zip")])
+    assert result.exit_code == 0, result.output
+    steps = [re.sub(r" \(\d+\)", "", line.split(":")[0].strip())
+             for line in result.stderr.splitlines() if line.startswith("  ")]
+    assert steps[0] == "loading content"
+    assert steps[-2:] == ["checking links", "zipping files"]

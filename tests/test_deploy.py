@@ -185,3 +185,12 @@ def test_failed_push_is_reported(repo: Path, tmp_path: Path) -> None:
     result = deploy(repo)
     assert result.exit_code == 1
     assert result.output.startswith("chmgen: error: git ls-remote failed:\n  ")
+
+
+def test_deploy_verbose_lists_its_steps(repo: Path) -> None:
+    result = deploy(repo, "-v")
+    assert result.exit_code == 0, result.output
+    steps = [line.split(":")[0].strip() for line in result.stderr.splitlines()
+             if line.startswith("  ")]
+    assert steps[0] == "loading content"
+    assert steps[-3:] == ["fetching origin gh-pages", "committing", "pushing"]
