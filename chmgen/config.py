@@ -75,6 +75,7 @@ def load_config(root: Path, problems: Problems) -> Config | None:
     if country is None:
         return None
     central = _central(raw["central_chm"] or {}, doc, problems)
+    _check_base_url(raw["base_url"], doc, problems)
     name = raw["country_name"] or _country_name(country, languages)
     if name is None:
         problems.error(doc.loc(("country",)),
@@ -225,3 +226,10 @@ def _base_url(value: str | None) -> str | None:
     if not value:
         return None
     return value if value.endswith("/") else value + "/"
+
+
+def _check_base_url(value: str | None, doc: YamlDoc, problems: Problems) -> None:
+    """``base_url`` is the public address: an absolute http(s) URL."""
+    if value and not re.match(r"^https?://[^/\s]+", value):
+        problems.error(doc.loc(("base_url",)), f"'{value}' is not an absolute address: write "
+                       "it in full, e.g. https://example.github.io/chm/")

@@ -799,3 +799,10 @@ def test_warnings_do_not_fail_unless_strict(
     with pytest.raises(ContentErrors) as caught:
         load_and_plan(root, strict=True)
     assert [p.warning for p in caught.value.problems] == [True]
+
+
+def test_base_url_must_be_absolute(make_site, load_problems) -> None:  # type: ignore[no-untyped-def]
+    root = make_site({"chmgen.yml": "title: T\ncountry: ke\nbase_url: example.org/chm\n"})
+    assert load_problems(root) == [
+        "chmgen.yml:3:11: base_url: 'example.org/chm' is not an absolute address: write it in "
+        "full, e.g. https://example.github.io/chm/"]

@@ -122,11 +122,23 @@ def report_problems(config: Config, outcomes: list[Outcome], now: dt.datetime,
     An offline run with nothing cached at all is not warned about: the summary says it."""
     if all(o.state == "absent" for o in outcomes):
         return
-    where = SourceLocation(config.root / "chmgen.yml", key="central_chm")
-    for outcome in outcomes:
+    where = config_location(config.root / "chmgen.yml", "central_chm")
+    for outcome in outcomes:  # one warning per record type, as the issue asks
         message = describe(config.root, outcome, now)
         if message:
             problems.warn(where, message)
+
+
+def config_location(path: Path, key: str) -> SourceLocation:
+    """Where ``key`` is written in chmgen.yml (line 1 when it is not written at all)."""
+    try:
+        lines = path.read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        lines = []
+    for number, line in enumerate(lines, start=1):
+        if line.startswith(f"{key}:"):
+            return SourceLocation(path, number, 1, key)
+    return SourceLocation(path, 1, 1, key)
 
 
 def describe(root: Path, outcome: Outcome, now: dt.datetime) -> str:
