@@ -17,10 +17,10 @@ from chmgen.budget import PageWeight, check_budget, page_weights, static_sizes
 from chmgen.errors import ContentErrors, Problem, Problems
 from chmgen.feeds import atom_feeds
 from chmgen.load import load_site
+from chmgen.opendata import data_exports
 from chmgen.output import copy_tree, discard, stage_directory, swap_into_place, write_files
 from chmgen.progress import Progress, Step, counted, no_progress
 from chmgen.records.central import FetchOptions, fetch_records
-from chmgen.opendata import data_exports
 from chmgen.render import RenderOptions, content_hash, make_environment, render_pages
 from chmgen.search import index_site
 from chmgen.site import Site, plan_site

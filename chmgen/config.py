@@ -9,10 +9,9 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 
 from chmgen.errors import Problems, SourceLocation
-from chmgen.model import CentralChm, Config
-from chmgen.schema import Checker
 from chmgen.menu import read_menu
-from chmgen.schema import Field
+from chmgen.model import CentralChm, Config
+from chmgen.schema import Checker, Field
 from chmgen.slugs import slugify
 from chmgen.specs import CENTRAL_SCHEMAS, CONFIG, HOME_BLOCKS
 from chmgen.text import EMPTY, Text

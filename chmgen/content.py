@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from chmgen.config import read_yaml_file, undecodable
-from chmgen.images import IMAGE_SUFFIXES, image_size
 from chmgen.errors import Problems, SourceLocation
+from chmgen.images import IMAGE_SUFFIXES, image_size
 from chmgen.model import (
     Action,
     Budget,
@@ -105,7 +105,8 @@ def read_indicator_data(
     """The series of an indicator, inline or from its CSV file, sorted by year."""
     inline, data_file = raw.get("data"), raw.get("data_file")
     if inline is not None and data_file is not None:
-        problems.error(doc.loc((*keypath, "data_file")), "give either 'data' or 'data_file', not both")
+        problems.error(doc.loc((*keypath, "data_file")),
+                       "give either 'data' or 'data_file', not both")
         return ()
     if data_file is not None:
         points = read_csv_series(doc.path.parent / data_file, doc.loc((*keypath, "data_file")),

@@ -1,4 +1,4 @@
-"""Read the pixel size of a picture from its header (PNG, GIF, JPEG, WebP, SVG), no imaging library."""
+"""Read the pixel size of a picture from its header (PNG, GIF, JPEG, WebP, SVG)."""
 
 from __future__ import annotations
 

@@ -127,7 +127,12 @@ def _targets(values: tuple[str, ...], doc: YamlDoc, kp: KeyPath, target_ids: set
 def _document(fields: dict[str, Any], doc: YamlDoc, kp: KeyPath, root: Path,
               problems: Problems) -> dict[str, Any]:
     file, url = fields.get("file"), fields.get("url")
-    written = doc.data if not kp else doc.data[kp[0]] if isinstance(doc.data, list) else {}
+    written: Any = doc.data
+    for part in kp:  # the mapping as written in the file
+        if isinstance(written, list) and isinstance(part, int):
+            written = written[part]
+        elif isinstance(written, dict):
+            written = written.get(part)
     if file is None and url is None and isinstance(written, dict) and (
             written.get("file") is not None or written.get("url") is not None):
         return fields  # the value given was invalid, and that is already reported

@@ -12,10 +12,10 @@ from chmgen.content import (
     Raw,
     build_action,
     build_indicator,
+    read_image_sizes,
     read_markdown_folder,
     read_nbsap,
     read_records,
-    read_image_sizes,
     read_static,
 )
 from chmgen.errors import Problems, SourceLocation

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from chmgen.reference import AichiTarget, GbfIndicator, GbfTarget
 from chmgen.records.model import CentralRecords
+from chmgen.reference import AichiTarget, GbfIndicator, GbfTarget
 from chmgen.text import EMPTY, Text
 
 

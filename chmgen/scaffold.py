@@ -87,7 +87,8 @@ def site_files(country: str, languages: tuple[str, ...], title: str | None,
         title_yaml = f"  {default}: {_quote(title)}"
     else:
         title_yaml = "\n".join(
-            f"  {lang}: {_quote(TITLES.get(lang.split('-')[0], TITLES['en']).format(name=names[lang]))}"
+            f"  {lang}: "
+            + _quote(TITLES.get(lang.split("-")[0], TITLES["en"]).format(name=names[lang]))
             for lang in languages)
     period = f"{today.year}-2030" if today.year < 2030 else f"{today.year}-{today.year + 6}"
     values = {"country": country, "country_name": names[default], "date": today.isoformat(),

@@ -135,7 +135,8 @@ def _text(c: Checker, v: Any, spec: Field, kp: KeyPath) -> Text | None:
     pairs: list[tuple[str, str]] = []
     for lang, text in v.items():
         if not LANG_RE.match(lang):
-            c.error((*kp, lang), f"'{lang}' is not a language code (use BCP 47, e.g. en, fr, pt-BR)")
+            c.error((*kp, lang),
+                    f"'{lang}' is not a language code (use BCP 47, e.g. en, fr, pt-BR)")
             continue
         if not isinstance(text, (str, int, float)) or isinstance(text, bool):
             c.error((*kp, lang), f"expected a string, got {describe(text)}")
@@ -310,7 +311,8 @@ def _period(c: Checker, v: Any, spec: Field, kp: KeyPath) -> tuple[int, int] | N
             return None
         start, end = got["start"], got["end"]
     else:
-        c.error(kp, f"expected a period such as 2024-2030 or {{start: 2024, end: 2030}}, got {_show(v)}")
+        c.error(kp, "expected a period such as 2024-2030 or {start: 2024, end: 2030}, "
+                    f"got {_show(v)}")
         return None
     if end < start:
         c.error(kp, f"the period ends ({end}) before it starts ({start})")

@@ -97,7 +97,8 @@ class Site:
 
 def gbf_alignment(content: Content) -> dict[int, tuple[tuple[NationalTarget, str], ...]]:
     """For each GBF target number, the national targets addressing it and the degree."""
-    table: dict[int, list[tuple[NationalTarget, str]]] = {t.number: [] for t in reference.gbf_targets()}
+    table: dict[int, list[tuple[NationalTarget, str]]] = {
+        t.number: [] for t in reference.gbf_targets()}
     for target in content.targets:
         for link in target.gbf_targets:
             table[link.target.number].append((target, link.alignment))

@@ -20,7 +20,8 @@ def sitemap_xml(site: Site) -> bytes | None:
     for page in site.pages:
         if page.key == "404.html":
             continue
-        lines.append(f"<url><loc>{escape(absolute_url(base, lang_prefix(page.lang, default) + page.key))}</loc>")
+        loc = absolute_url(base, lang_prefix(page.lang, default) + page.key)
+        lines.append(f"<url><loc>{escape(loc)}</loc>")
         for lang in site.config.languages:
             href = absolute_url(base, lang_prefix(lang, default) + page.key)
             lines.append(f'<xhtml:link rel="alternate" hreflang="{lang}" href="{escape(href)}"/>')

@@ -1,4 +1,4 @@
-"""Read YAML (files and Markdown front matter) into plain values that remember where each came from."""
+"""Read YAML (files and front matter) into plain values that remember where each came from."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ class YamlDoc:
     key_marks: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
 
     def loc(self, keypath: KeyPath, *, at_key: bool = False) -> SourceLocation:
-        """Location of the value (or of its key) at ``keypath``, falling back to the nearest parent."""
+        """Location of the value (or of its key) at ``keypath``, else of the nearest parent."""
         marks = self.key_marks if at_key else self.value_marks
         probe = keypath
         while True:

@@ -69,7 +69,8 @@ def broken_links(out: Path, base: str) -> list[str]:
             if file is None:
                 continue
             if not file.is_file():
-                problems.append(f"{page.relative_to(out)}: {link} -> missing {file.relative_to(out)}")
+                problems.append(
+                    f"{page.relative_to(out)}: {link} -> missing {file.relative_to(out)}")
                 continue
             if fragment and file.suffix == ".html":
                 ids = id_cache.setdefault(file, parse_page(file).ids)

@@ -57,7 +57,8 @@ def test_sample_site_matches_golden(sample_build: Path, request: pytest.FixtureR
                 actual[name].decode("utf-8", "replace").splitlines(),
                 f"golden/{name}", f"built/{name}", lineterm="", n=1)
             diffs.append("\n".join(list(diff)[:40]))
-    assert not diffs, "output differs from golden (run pytest --update-golden):\n" + "\n".join(diffs[:5])
+    assert not diffs, ("output differs from golden (run pytest --update-golden):\n"
+                       + "\n".join(diffs[:5]))
 
 
 def test_two_builds_are_byte_identical(tmp_path: Path) -> None:

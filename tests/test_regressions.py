@@ -122,7 +122,8 @@ def test_bug08_huge_quoted_integer_is_an_error_not_a_crash(
 def test_bug09_non_finite_number_strings_are_rejected(
     make_site: MakeSite, load_problems: LoadProblems, value: str
 ) -> None:
-    root = make_site({"indicators/i1.yml": f"title: I\ndata:\n  - {{year: 2020, value: {value}}}\n"})
+    root = make_site(
+        {"indicators/i1.yml": f"title: I\ndata:\n  - {{year: 2020, value: {value}}}\n"})
     assert load_problems(root) == [
         "indicators/i1.yml:3:25: data[0].value: expected a finite number"  # like `.nan` is
     ]

@@ -196,6 +196,7 @@ def test_menu_is_configurable(tmp_path: Path) -> None:
 def test_picture_without_alt_text_warns_and_fails_strict(tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     site = make_site(tmp_path, {"targets/t1.yml": TARGET,
-                                "pages/about.md": "---\ntitle: About\n---\nText.\n\n![](img/a.png)\n"})
+                                "pages/about.md":
+                                    "---\ntitle: About\n---\nText.\n\n![](img/a.png)\n"})
     assert ("pages/about.md:6:1: image: warning: a picture needs a text alternative: write "
             "![what it shows](…)") in problems_of(site, monkeypatch)

@@ -49,7 +49,7 @@ def test_text_pick_falls_back_to_default_language() -> None:
 def test_nice_ticks_cover_range() -> None:
     ticks = nice_ticks(12.5, 47.0)
     assert ticks[0] <= 12.5 and ticks[-1] >= 47.0
-    steps = {round(b - a, 6) for a, b in zip(ticks, ticks[1:])}
+    steps = {round(b - a, 6) for a, b in zip(ticks, ticks[1:], strict=False)}
     assert len(steps) == 1
 
 
@@ -112,7 +112,8 @@ def test_content_reference_is_generated_from_the_schemas() -> None:
     from chmgen.docgen import content_reference
 
     docs = Path(__file__).resolve().parent.parent / "docs" / "content.md"
-    assert docs.read_text("utf-8") == content_reference(), "run: chmgen docs content > docs/content.md"
+    assert docs.read_text("utf-8") == content_reference(), \
+        "run: chmgen docs content > docs/content.md"
     for key in ("`gbf_targets[].alignment`", "`central_chm.max_age`", "`data_file`"):
         assert key in content_reference()
 

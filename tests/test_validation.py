@@ -526,7 +526,8 @@ def test_missing_translation_of_a_page_is_a_warning(
 ) -> None:
     root = make_site({"pages/about.md": page("About")})
     assert load_problems(root) == [
-        "pages/about.md:1:1: warning: no fr translation (about.fr.md); the en version is shown instead"
+        "pages/about.md:1:1: warning: no fr translation (about.fr.md); the en version is shown "
+        "instead"
     ]
 
 

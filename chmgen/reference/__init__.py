@@ -63,7 +63,8 @@ class AichiTarget:
 
 
 def _load(name: str) -> Any:
-    return json.loads(resources.files(__package__).joinpath("data").joinpath(name).read_text("utf-8"))
+    path = resources.files(__package__).joinpath("data").joinpath(name)
+    return json.loads(path.read_text("utf-8"))
 
 
 def _strip(value: str) -> str:
@@ -80,7 +81,8 @@ def gbf_goals() -> tuple[GbfGoal, ...]:
             title=_strip(term["name"]),
             description=term["description"],
         )
-        for term in sorted(_load("gbf-goals.thesaurus-snapshot.json"), key=lambda t: t["identifier"])
+        for term in sorted(_load("gbf-goals.thesaurus-snapshot.json"),
+                           key=lambda t: t["identifier"])
     )
 
 
@@ -94,7 +96,8 @@ def gbf_targets() -> tuple[GbfTarget, ...]:
             title=_strip(term["name"]),
             description=term["description"],
         )
-        for term in sorted(_load("gbf-targets.thesaurus-snapshot.json"), key=lambda t: t["identifier"])
+        for term in sorted(_load("gbf-targets.thesaurus-snapshot.json"),
+                           key=lambda t: t["identifier"])
     )
 
 
