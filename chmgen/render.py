@@ -20,11 +20,11 @@ from chmgen import reference
 from chmgen.chart import ChartText, line_chart
 from chmgen.errors import ThemeError
 from chmgen.jsonld import structured_data
-from chmgen.search import page_gbf_targets
 from chmgen.markup import render_markdown
 from chmgen.model import Indicator, Item, MarkdownEntry
 from chmgen.records.model import Html
 from chmgen.records.model import pick as records_pick
+from chmgen.search import page_gbf_targets
 from chmgen.site import PagePlan, Site
 from chmgen.text import Text
 from chmgen.urls import absolute_url, is_external, lang_prefix, relative_url
@@ -107,6 +107,11 @@ class PageContext:
         """A link from content: external URLs as they are, site paths made relative."""
         return url if is_external(url) else self.root_link(url.lstrip("/"))
 
+    def lang_attrs(self, lang: str) -> Markup:
+        """``lang`` and ``dir`` attributes for text in another language than the page's: the
+        direction isolates it, so English punctuation stays put on an Arabic page."""
+        return Markup(' lang="{}" dir="{}"').format(lang, text_direction(lang))
+
     def markdown(self, text: str) -> str:
         """Render the site's own Markdown for this page (memoised per build and page depth)."""
         if self.page.key == "404.html":  # absolute links: not shareable with other pages
@@ -130,8 +135,8 @@ class PageContext:
             return Markup("")
         picked = text.pick(self.lang, self.default)
         if picked.lang:
-            return Markup('<span lang="{}" class="fallback">{}</span>').format(picked.lang,
-                                                                                picked.text)
+            return Markup('<span{} class="fallback">{}</span>').format(
+                self.lang_attrs(picked.lang), picked.text)
         return Markup(escape(picked.text))
 
     def md(self, text: Text | None) -> Markup:
@@ -141,8 +146,8 @@ class PageContext:
         picked = text.pick(self.lang, self.default)
         html = self.markdown(picked.text)
         if picked.lang:
-            return Markup('<div lang="{}" class="fallback">{}</div>').format(picked.lang,
-                                                                              Markup(html))
+            return Markup('<div{} class="fallback">{}</div>').format(
+                self.lang_attrs(picked.lang), Markup(html))
         return Markup(html)
 
     def rt(self, text: Text | None) -> Markup:
@@ -152,7 +157,7 @@ class PageContext:
         if not picked or not picked.text:
             return Markup("")
         if picked.lang and picked.lang != self.lang:
-            return Markup('<span lang="{}">{}</span>').format(picked.lang, picked.text)
+            return Markup('<span{}>{}</span>').format(self.lang_attrs(picked.lang), picked.text)
         return Markup(escape(picked.text))
 
     def html(self, value: Html | None) -> Markup:
@@ -161,7 +166,8 @@ class PageContext:
             return Markup("")
         picked = records_pick(value.text, self.lang)
         if picked.lang and picked.lang != self.lang:
-            return Markup('<div lang="{}">{}</div>').format(picked.lang, Markup(picked.text))
+            return Markup('<div{}>{}</div>').format(self.lang_attrs(picked.lang),
+                                                    Markup(picked.text))
         return Markup(picked.text)
 
     def entry(self, entry: MarkdownEntry) -> dict[str, Any]:
@@ -255,6 +261,7 @@ class PageContext:
             href = absolute_url(self.site.config.base_url, full) if self.site.config.base_url \
                 else self.url(self.page.key, lang)
             out.append({"lang": lang, "name": language_name(lang), "href": href,
+                        "dir": text_direction(lang),
                         "link": self.url(self.page.key, lang), "current": lang == self.lang})
         return out
 
@@ -268,7 +275,8 @@ class PageContext:
             name: getattr(self, name) for name in (
                 "url", "asset", "link", "t", "tl", "md", "entry", "fmt_date", "fmt_number",
                 "fmt_money", "chart", "alternates", "canonical", "fmt_when", "theme_label",
-                "language_label", "coverage", "match", "country_status", "rt", "html", "iso_when")
+                "language_label", "coverage", "match", "country_status", "rt", "html", "iso_when",
+                "lang_attrs")
         }
         return {
             **helpers, **self.page.data,

@@ -13,7 +13,7 @@ from chmgen.load import load_site
 from chmgen.model import Content
 
 # Browser and HTML-checker fixtures; importing them needs neither Playwright nor vnu.
-pytest_plugins = ["tests.support.fixtures"]
+pytest_plugins = ["tests.support.fixtures", "tests.support.six_languages"]
 
 CONFIG = """\
 title: Test CHM

@@ -107,7 +107,7 @@ def test_gap_analysis_lists_unaddressed_gbf_targets(sample_build: Path) -> None:
 def test_indicator_page_has_chart_and_table(sample_build: Path) -> None:
     html = (sample_build / "indicators" / "forest-cover" / "index.html").read_text("utf-8")
     assert '<svg class="chart"' in html and 'role="img"' in html and "<desc id=" in html
-    assert "<caption>" in html and '<th scope="row">2015</th>' in html
+    assert "<caption id=\"indicator-data-caption\">" in html and '<th scope="row">2015</th>' in html
     assert "<script" not in html.split("<main", 1)[1].split("</main>", 1)[0]
 
 
