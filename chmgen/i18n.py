@@ -78,17 +78,23 @@ def untranslated(theme: Path, lang: str) -> list[str]:
     template = extract_catalog_ids(theme)
     path = po_path(theme, lang)
     if not path.exists():
-        return sorted(template)
+        return sorted(_show(key) for key in template)
     catalog = _read(path)
-    done = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog
+    done = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in catalog
             if m.id and m.string and not m.fuzzy}
-    return sorted(template - done)
+    return sorted(_show(key) for key in template - done)
 
 
-def extract_catalog_ids(theme: Path) -> set[str]:
-    return {message if isinstance(message, str) else message[0]
-            for _, _, message, _, _ in extract_from_dir(str(theme), METHOD_MAP,
-                                                         options_map=OPTIONS)}
+def extract_catalog_ids(theme: Path) -> set[tuple[str | None, str]]:
+    """Every (context, message) the theme's templates ask to translate."""
+    return {(context, message if isinstance(message, str) else message[0])
+            for _, _, message, _, context in extract_from_dir(str(theme), METHOD_MAP,
+                                                               options_map=OPTIONS)}
+
+
+def _show(key: tuple[str | None, str]) -> str:
+    context, message = key
+    return f"[{context}] {message}" if context else message
 
 
 def _read(path: Path) -> Catalog:

@@ -191,6 +191,11 @@ class PageContext:
         pattern = "#,##0" + ("." + "#" * digits if digits else "")
         return numbers.format_decimal(rounded, format=pattern, locale=self.locale)
 
+    def fmt_percent(self, value: float, digits: int = 1) -> str:
+        """A percentage (``20.4`` → ``20.4%``, ``20,4 %`` in French …) in the page's locale."""
+        return numbers.format_percent(round(value, digits) / 100, locale=self.locale,
+                                      decimal_quantization=False)
+
     def fmt_money(self, amount: float, currency: str) -> str:
         return numbers.format_currency(amount, currency, locale=self.locale,
                                        format_type="standard", currency_digits=False,
@@ -274,9 +279,9 @@ class PageContext:
         helpers: dict[str, Callable[..., Any]] = {
             name: getattr(self, name) for name in (
                 "url", "asset", "link", "t", "tl", "md", "entry", "fmt_date", "fmt_number",
-                "fmt_money", "chart", "alternates", "canonical", "fmt_when", "theme_label",
-                "language_label", "coverage", "match", "country_status", "rt", "html", "iso_when",
-                "lang_attrs")
+                "fmt_money", "fmt_percent", "chart", "alternates", "canonical", "fmt_when",
+                "theme_label", "language_label", "coverage", "match", "country_status", "rt",
+                "html", "iso_when", "lang_attrs")
         }
         return {
             **helpers, **self.page.data,

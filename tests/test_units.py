@@ -146,3 +146,19 @@ def test_image_size_reads_headers(tmp_path) -> None:  # type: ignore[no-untyped-
 def test_markdown_images_get_their_size() -> None:
     html = render_markdown("![Logo](img/logo.svg)", lambda k: k, sizes={"img/logo.svg": (64, 32)})
     assert 'width="64"' in html and 'height="32"' in html and 'alt="Logo"' in html
+
+
+def test_i18n_status_counts_message_contexts(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A pgettext string is its own entry: translating "Planned" does not translate it."""
+    from chmgen.i18n import extract, init, untranslated
+
+    theme = tmp_path / "theme"
+    (theme / "templates").mkdir(parents=True)
+    (theme / "templates" / "a.html").write_text(
+        '{{ _("Planned") }} {{ pgettext("project status", "Planned") }}', "utf-8")
+    extract(theme)
+    po = init(theme, "fr")
+    text = po.read_text("utf-8").replace(
+        'msgid "Planned"\nmsgstr ""', 'msgid "Planned"\nmsgstr "Prévue"', 1)
+    po.write_text(text, "utf-8")
+    assert untranslated(theme, "fr") == ["[project status] Planned"]
