@@ -204,8 +204,12 @@ def check(site_dir: Path, strict: bool) -> None:
 @click.option("--languages", metavar="en,fr",
               help="Comma-separated language codes; the first is the default.  [default: en]")
 @click.option("--force", is_flag=True, help="Write into a non-empty directory.")
+@click.option("--from-central", is_flag=True,
+              help="Import the Party's national targets from the central CHM (needs a "
+              "connection) instead of the example target.")
+@click.option("--api-url", metavar="URL", help="Central CHM API for --from-central.")
 def init(directory: Path, country: str | None, title: str | None, languages: str | None,
-         force: bool) -> None:
+         force: bool, from_central: bool, api_url: str | None) -> None:
     """Create a new, buildable site in DIRECTORY for the Party COUNTRY.
 
     On a terminal, chmgen asks for the country, languages and title not given as flags.
@@ -225,6 +229,17 @@ def init(directory: Path, country: str | None, title: str | None, languages: str
         _fail(error)
         return
     click.echo(f"created {len(created)} files in {directory}")
+    if from_central:
+        from chmgen.scaffold import adopt_central_targets
+
+        try:
+            for line in adopt_central_targets(directory, api_url):
+                click.echo(line)
+        except ChmgenError as error:
+            click.echo(f"the site was created, but its national targets could not be imported; "
+                       f"run `chmgen import {directory}` when online", err=True)
+            _fail(error)
+            return
     click.echo(f"next: chmgen serve {directory}")
 
 

@@ -1,9 +1,9 @@
-"""schema.org JSON-LD for a page: the site's institution, datasets, news articles.
+"""schema.org JSON-LD for a page: the site's institution, datasets, news articles, events.
 
 The home page describes the site (WebSite) and the institution running it
 (GovernmentOrganization); an indicator page is a Dataset with its CSV and JSON downloads; a
-news post is a NewsArticle. Other pages carry none: search engines learn nothing more from a
-bare WebPage than from the HTML itself.
+news post is a NewsArticle; an event page is an Event. Other pages carry none: search engines
+learn nothing more from a bare WebPage than from the HTML itself.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from chmgen.markup import render_markdown
-from chmgen.model import Indicator, MarkdownEntry
+from chmgen.model import Indicator, Item, MarkdownEntry
 from chmgen.opendata import indicator_csv_path
 from chmgen.urls import absolute_url, lang_prefix
 
@@ -47,7 +47,45 @@ def page_entity(page: PageContext) -> dict[str, Any] | None:
         return dataset(page, data["indicator"])
     if page.page.section == "news" and isinstance(data.get("post"), MarkdownEntry):
         return news_article(page, data["post"])
+    item = data.get("item")
+    if isinstance(item, Item) and item.kind == "events":
+        return event(page, item)
     return None
+
+
+# schema.org EventStatusType for the content contract's event statuses.
+EVENT_STATUS = {"scheduled": "EventScheduled", "postponed": "EventPostponed",
+                "cancelled": "EventCancelled"}
+
+
+def event(page: PageContext, item: Item) -> dict[str, Any]:
+    """An event with its times (in its own time zone), place or online link, and status."""
+    fields = item.fields
+    online, place = fields.get("online"), fields.get("location")
+    mode = ("MixedEventAttendanceMode" if online and place else
+            "OnlineEventAttendanceMode" if online else "OfflineEventAttendanceMode")
+    entity: dict[str, Any] = {
+        "@type": "Event", "name": page.t(item.title),
+        "startDate": page.iso_when(fields["start"], fields.get("timezone") or "UTC"),
+        "eventStatus": f"https://schema.org/{EVENT_STATUS[fields.get('status') or 'scheduled']}",
+        "eventAttendanceMode": f"https://schema.org/{mode}",
+        "organizer": _publisher(page),
+    }
+    if fields.get("end"):
+        entity["endDate"] = page.iso_when(fields["end"], fields.get("timezone") or "UTC")
+    locations: list[dict[str, Any]] = []
+    if place:
+        locations.append({"@type": "Place", "name": page.t(place),
+                          "address": page.t(page.site.config.country_name)})
+    if online:
+        locations.append({"@type": "VirtualLocation", "url": online})
+    if locations:
+        entity["location"] = locations[0] if len(locations) == 1 else locations
+    if item.description:
+        entity["description"] = _plain(page.t(item.description))[:500]
+    if page.canonical():
+        entity["url"] = page.canonical()
+    return entity
 
 
 def organization(page: PageContext) -> dict[str, Any]:

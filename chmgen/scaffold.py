@@ -104,6 +104,8 @@ def site_files(country: str, languages: tuple[str, ...], title: str | None,
         "indicators/protected-areas.yml": fill(template("indicator.yml"),
                                                **{**values, "id": "protected-areas"}),
         "actions/a1.yml": fill(template("action.yml"), **{**values, "id": "a1"}),
+        "cooperation/needs.yml": template("needs.yml"),
+        "cooperation/offers.yml": template("offers.yml"),
         ".gitignore": template("gitignore"),
         ".github/workflows/chmgen.yml": fill(template("workflow.yml"), version=__version__),
     }
@@ -173,3 +175,30 @@ def new_file(site: Path, kind: str, ident: str, *, today: dt.date | None = None)
 
 def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def adopt_central_targets(directory: Path, api_url: str | None = None) -> list[str]:
+    """``init --from-central``: import the Party's national targets from the central CHM in
+    place of the example target, and point the examples at the first imported one.
+
+    Returns the importer's lines for the user.
+    """
+    from chmgen.records.central import FetchOptions
+    from chmgen.records.importer import import_targets
+
+    results, problems = import_targets(directory, options=FetchOptions(api_url=api_url))
+    written = sorted(r.path.stem for r in results if r.written)
+    lines = [str(p) for p in problems.warnings()] + [r.message for r in results]
+    if not written:
+        lines.append("no national targets found in the central CHM: the example target stays")
+        return lines
+    (directory / "targets" / "t1.yml").unlink(missing_ok=True)
+    for path in sorted(directory.rglob("*.yml")):
+        if "targets" in path.relative_to(directory).parts[:1]:
+            continue
+        text = path.read_text("utf-8")
+        if "targets: [t1]" in text:
+            path.write_text(text.replace("targets: [t1]", f"targets: [{written[0]}]"), "utf-8")
+    lines.append(f"{len(written)} national targets imported; the example target was removed")
+    return lines
+

@@ -127,3 +127,26 @@ def test_html_of_a_record_becomes_inert_markdown() -> None:
 ])
 def test_record_urls_are_http_or_nothing(value: object, expected: str | None) -> None:
     assert safe_url(value) == expected
+
+
+def test_init_from_central_imports_the_partys_targets(tmp_path: Path, api: FixtureApi) -> None:
+    site = tmp_path / "new-site"
+    result = CliRunner().invoke(cli, ["init", str(site), "--country", "xv", "--languages",
+                                      "en,fr", "--from-central", "--api-url", api.url])
+    assert result.exit_code == 0, result.output
+    assert "national targets imported; the example target was removed" in result.output
+    targets = sorted(p.stem for p in (site / "targets").glob("*.yml"))
+    assert "t1" not in targets and len(targets) >= 10
+    action = yaml.safe_load((site / "actions" / "a1.yml").read_text("utf-8"))
+    assert action["targets"] == [targets[0]]
+    assert build(site, strict=False).pages_per_language["en"] > 10
+
+
+def test_init_from_central_without_a_connection_keeps_the_site(tmp_path: Path) -> None:
+    site = tmp_path / "new-site"
+    result = CliRunner().invoke(cli, ["init", str(site), "--country", "xv", "--from-central",
+                                      "--api-url", "http://127.0.0.1:9/"])
+    assert result.exit_code == 1
+    assert "the site was created, but its national targets could not be imported" in \
+        result.output
+    assert (site / "targets" / "t1.yml").is_file() and (site / "chmgen.yml").is_file()

@@ -120,6 +120,7 @@ def _json_ld(html: bytes) -> list[dict[str, object]]:
     ("fr/index.html", ["WebSite", "GovernmentOrganization"]),
     ("indicators/forest-cover/index.html", ["Dataset"]),
     ("fr/news/chm-launch/index.html", ["NewsArticle"]),
+    ("events/2027-02-verbif-data-webinar/index.html", ["Event"]),
 ])
 def test_json_ld_blocks_parse_with_the_expected_type(files: dict[str, bytes], page: str,
                                                      types: list[str]) -> None:
@@ -134,6 +135,16 @@ def test_dataset_offers_its_downloads(files: dict[str, bytes]) -> None:
     urls = [d["contentUrl"] for d in dataset["distribution"]]  # type: ignore[attr-defined]
     assert "https://example.github.io/verdania-chm/data/indicators/forest-cover.csv" in urls
     assert dataset["url"] == "https://example.github.io/verdania-chm/indicators/forest-cover/"
+
+
+def test_event_carries_its_times_status_and_place(files: dict[str, bytes]) -> None:
+    (webinar,) = _json_ld(files["events/2027-02-verbif-data-webinar/index.html"])
+    assert webinar["startDate"] == "2027-02-17T15:00-05:00"  # local time, with its offset
+    assert webinar["eventAttendanceMode"] == "https://schema.org/OnlineEventAttendanceMode"
+    assert webinar["eventStatus"] == "https://schema.org/EventScheduled"
+    (postponed,) = _json_ld(files["events/2027-01-sierra-nublada-oecm-dialogue/index.html"])
+    assert postponed["eventStatus"] == "https://schema.org/EventPostponed"
+    assert postponed["location"]["@type"] == "Place"  # type: ignore[index]
 
 
 def test_every_page_has_a_description_and_open_graph_tags(files: dict[str, bytes]) -> None:
