@@ -29,8 +29,10 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium_browser() -> Iterator[Browser]:
+    """One browser per test module: Playwright's sync API runs an event loop for as long as it
+    is open, and a second module starting its own (or asyncio.run) must not find it running."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
