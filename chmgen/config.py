@@ -24,18 +24,22 @@ _SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _USER_ASSIGNED = re.compile(r"^(AA|Q[M-Z]|X[A-Z]|ZZ)$")
 
 
-def read_yaml_file(path: Path, problems: Problems) -> YamlDoc | None:
-    """Read and parse one YAML file, recording unreadable files and syntax errors."""
+def read_text_file(path: Path, problems: Problems) -> str | None:
+    """A content file's text, or None with a located problem (not UTF-8, unreadable)."""
     try:
-        text = path.read_text("utf-8")
+        return path.read_text("utf-8")
     except UnicodeDecodeError as exc:
         problems.error(undecodable(path, exc), "not UTF-8 text: save the file as UTF-8 "
                        f"({exc.reason} at byte {exc.start})")
-        return None
     except OSError as exc:
         problems.error(SourceLocation(path, 1, 1), f"cannot read file: {exc.strerror}")
-        return None
-    return parse_yaml(text, path, problems)
+    return None
+
+
+def read_yaml_file(path: Path, problems: Problems) -> YamlDoc | None:
+    """Read and parse one YAML file, recording unreadable files and syntax errors."""
+    text = read_text_file(path, problems)
+    return None if text is None else parse_yaml(text, path, problems)
 
 
 def undecodable(path: Path, exc: UnicodeDecodeError) -> SourceLocation:

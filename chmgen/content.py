@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from chmgen.config import read_yaml_file, undecodable
+from chmgen.config import read_text_file, read_yaml_file
 from chmgen.errors import Problems, SourceLocation
 from chmgen.images import IMAGE_SUFFIXES, image_size
 from chmgen.model import (
@@ -68,6 +68,28 @@ def read_records(
                 continue
             raw["id"] = path.stem
         yield raw, doc, ()
+
+
+def unique_records(records: Iterable[tuple[Raw, YamlDoc, KeyPath]],
+                   problems: Problems) -> list[tuple[Raw, YamlDoc, KeyPath]]:
+    """Drop and report records whose id another record already uses (naming where)."""
+    seen: dict[str, SourceLocation] = {}
+    kept = []
+    for raw, doc, keypath in records:
+        written: Any = doc.data
+        for part in keypath:  # records of a list file sit at their index
+            if isinstance(written, list) and isinstance(part, int):
+                written = written[part]
+        where = doc.loc((*keypath, "id")) if isinstance(written, dict) and "id" in written \
+            else doc.loc(keypath)
+        if raw["id"] in seen:
+            first = seen[raw["id"]]
+            problems.error(where, f"duplicate id '{raw['id']}' (also used by "
+                           f"{first.display_path()}:{first.line})")
+            continue
+        seen[raw["id"]] = where
+        kept.append((raw, doc, keypath))
+    return kept
 
 
 def read_nbsap(root: Path, config: Config, problems: Problems) -> Nbsap | None:
@@ -270,14 +292,8 @@ def split_language(path: Path, config: Config) -> tuple[str, str]:
 def read_markdown(
     path: Path, schema: Schema, config: Config, problems: Problems
 ) -> tuple[Raw, Variant] | None:
-    try:
-        text = path.read_text("utf-8")
-    except UnicodeDecodeError as exc:
-        problems.error(undecodable(path, exc), "not UTF-8 text: save the file as UTF-8 "
-                       f"({exc.reason} at byte {exc.start})")
-        return None
-    except OSError as exc:
-        problems.error(SourceLocation(path, 1, 1), f"cannot read file: {exc.strerror}")
+    text = read_text_file(path, problems)
+    if text is None:
         return None
     front, body, body_line = split_front_matter(text, path, problems)
     if front is None:

@@ -8,8 +8,8 @@ from typing import Any
 
 from chmgen import reference
 from chmgen.config import read_yaml_file
-from chmgen.content import Raw, read_records
-from chmgen.errors import Problems, SourceLocation
+from chmgen.content import Raw, read_records, unique_records
+from chmgen.errors import Problems
 from chmgen.model import Config, FieldValues, FileInfo, Item
 from chmgen.reference import GbfTarget
 from chmgen.schema import Checker, Schema
@@ -30,17 +30,9 @@ def read_items(root: Path, config: Config, target_ids: set[str],
     """Every item of every section folder that exists, validated and tagged."""
     sections: dict[str, tuple[Item, ...]] = {}
     for kind, schema in ITEM_SCHEMAS.items():
-        seen: dict[str, SourceLocation] = {}
         items = []
-        for raw, doc, keypath in read_records(root / kind, schema, config, problems):
-            where = doc.loc((*keypath, "id")) if isinstance(doc.data, dict) and "id" in doc.data \
-                else doc.loc(keypath)
-            if raw["id"] in seen:
-                first = seen[raw["id"]]
-                problems.error(where, f"duplicate id '{raw['id']}' (also used by "
-                               f"{first.display_path()}:{first.line})")
-                continue
-            seen[raw["id"]] = where
+        records = unique_records(read_records(root / kind, schema, config, problems), problems)
+        for raw, doc, keypath in records:
             item = build_item(kind, raw, doc, keypath, root, target_ids, problems)
             if item is not None and _complete(raw, schema):
                 items.append(item)

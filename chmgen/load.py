@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 from chmgen import reference
 from chmgen.config import load_config, read_yaml_file
@@ -17,8 +16,9 @@ from chmgen.content import (
     read_nbsap,
     read_records,
     read_static,
+    unique_records,
 )
-from chmgen.errors import Problems, SourceLocation
+from chmgen.errors import Problems
 from chmgen.items import read_cooperation, read_items
 from chmgen.model import Action, Config, Content, GbfLink, Indicator, NationalTarget
 from chmgen.schema import Checker
@@ -34,9 +34,10 @@ def load_site(root: Path, problems: Problems) -> Content | None:
     config = load_config(root, problems)
     if config is None:
         return None
-    indicators = _unique(read_records(root / "indicators", INDICATOR, config, problems), problems)
-    targets = _unique(read_records(root / "targets", TARGET, config, problems), problems)
-    actions = _unique(_action_records(root, config, problems), problems)
+    indicators = unique_records(
+        read_records(root / "indicators", INDICATOR, config, problems), problems)
+    targets = unique_records(read_records(root / "targets", TARGET, config, problems), problems)
+    actions = unique_records(_action_records(root, config, problems), problems)
     indicator_ids = {raw["id"] for raw, _, _ in indicators}
     target_ids = {raw["id"] for raw, _, _ in targets}
     return Content(
@@ -74,29 +75,6 @@ def _action_records(root: Path, config: Config, problems: Problems) -> list[Loca
                     elif raw is not None:
                         found.append((raw, doc, (index,)))
     return found
-
-
-def _unique(records: Any, problems: Problems) -> list[Located]:
-    """Drop and report records whose id was already used by another file."""
-    seen: dict[str, SourceLocation] = {}
-    kept: list[Located] = []
-    for raw, doc, keypath in records:
-        where = doc.loc((*keypath, "id")) if "id" in (_at(doc, keypath) or {}) else doc.loc(keypath)
-        if raw["id"] in seen:
-            first = seen[raw["id"]]
-            problems.error(where, f"duplicate id '{raw['id']}' (also used by "
-                           f"{first.display_path()}:{first.line})")
-            continue
-        seen[raw["id"]] = where
-        kept.append((raw, doc, keypath))
-    return kept
-
-
-def _at(doc: YamlDoc, keypath: KeyPath) -> Any:
-    value = doc.data
-    for part in keypath:
-        value = value[part]
-    return value if isinstance(value, dict) else None
 
 
 def _target(
