@@ -24,6 +24,7 @@ from chmgen.markup import render_markdown
 from chmgen.model import Indicator, Item, MarkdownEntry
 from chmgen.records.model import Html
 from chmgen.records.model import pick as records_pick
+from chmgen.reference import GbfTarget
 from chmgen.search import page_gbf_targets
 from chmgen.site import PagePlan, Site
 from chmgen.text import Text
@@ -123,6 +124,22 @@ class PageContext:
             cache[key] = render_markdown(text, self.root_link,
                                          sizes=self.site.content.image_sizes)
         return cache[key]
+
+    def gbf_title(self, target: GbfTarget, *, plain: bool = False) -> Markup | str:
+        """A GBF target's short title in the page's language when the GBF vocabulary fetched
+        from the central CHM has one; else the packaged English title, marked as English."""
+        central = getattr(self.site.content, "central", None)
+        fetched: dict[str, str] = dict(central.gbf_label(target.identifier).values) \
+            if central else {}
+        if fetched.get(self.lang):
+            text, lang = fetched[self.lang], self.lang
+        else:
+            text, lang = target.short_title, "en"
+        if plain:
+            return text
+        if lang != self.lang:
+            return Markup("<span{}>{}</span>").format(self.lang_attrs(lang), text)
+        return Markup(escape(text))
 
     def t(self, text: Text | str | None) -> str:
         if text is None:
@@ -281,7 +298,7 @@ class PageContext:
                 "url", "asset", "link", "t", "tl", "md", "entry", "fmt_date", "fmt_number",
                 "fmt_money", "fmt_percent", "chart", "alternates", "canonical", "fmt_when",
                 "theme_label", "language_label", "coverage", "match", "country_status", "rt",
-                "html", "iso_when", "lang_attrs")
+                "html", "iso_when", "lang_attrs", "gbf_title")
         }
         return {
             **helpers, **self.page.data,

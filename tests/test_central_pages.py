@@ -280,3 +280,15 @@ def test_record_pages_are_valid_html(sample: Path) -> None:
 
 def test_no_test_reaches_the_live_api() -> None:
     assert "CHMGEN_API_URL" not in os.environ or "127.0.0.1" in os.environ["CHMGEN_API_URL"]
+
+
+def test_gbf_titles_come_from_the_fetched_vocabulary_in_the_page_language(
+        tmp_path: Path) -> None:
+    """The GBF vocabulary from the central CHM refreshes the packaged (English) titles: a
+    French title where the vocabulary has one, else the English one marked as English."""
+    out = tmp_path / "out"
+    build(Path(__file__).resolve().parent.parent / "sample_site", out)
+    fr_one = (out / "fr" / "gbf" / "01" / "index.html").read_text("utf-8")
+    fr_three = (out / "fr" / "gbf" / "03" / "index.html").read_text("utf-8")
+    assert "Planifier et gérer toutes les zones" in fr_one
+    assert '<span lang="en" dir="ltr">Conserve 30% of Land, Waters and Seas</span>' in fr_three
