@@ -24,7 +24,7 @@ from chmgen.model import (
     Variant,
 )
 from chmgen.schema import ID_RE, LANG_RE, Checker, Schema
-from chmgen.specs import ACTION, CHAPTER, INDICATOR, NBSAP, NEWS, PAGE, TARGET
+from chmgen.specs import CHAPTER, NBSAP
 from chmgen.text import EMPTY
 from chmgen.yamldoc import KeyPath, YamlDoc, split_front_matter
 
@@ -363,7 +363,3 @@ def read_static(root: Path) -> tuple[Path, ...]:
         p.relative_to(folder) for p in folder.rglob("*")
         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
     ))
-
-
-SCHEMAS = {"targets": TARGET, "indicators": INDICATOR, "actions": ACTION, "pages": PAGE,
-           "news": NEWS}

@@ -128,9 +128,8 @@ class PageContext:
     def gbf_title(self, target: GbfTarget, *, plain: bool = False) -> Markup | str:
         """A GBF target's short title in the page's language when the GBF vocabulary fetched
         from the central CHM has one; else the packaged English title, marked as English."""
-        central = getattr(self.site.content, "central", None)
-        fetched: dict[str, str] = dict(central.gbf_label(target.identifier).values) \
-            if central else {}
+        label = self.site.content.central.gbf_label(target.identifier)
+        fetched: dict[str, str] = dict(label.values)
         if fetched.get(self.lang):
             text, lang = fetched[self.lang], self.lang
         else:
@@ -272,8 +271,7 @@ class PageContext:
 
     def country_status(self) -> Mapping[str, Any] | None:
         """Treaty participation from the central CHM's countries API, when it was fetched."""
-        central = getattr(self.site.content, "central", None)
-        return getattr(central, "treaties", None) if central is not None else None
+        return self.site.content.central.treaties
 
     def alternates(self) -> list[dict[str, str]]:
         """The same page in every site language, for the switcher and hreflang links."""

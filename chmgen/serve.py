@@ -41,7 +41,6 @@ class ServeState:
     debounce: float = 1.0
     echo: Callable[[str], None] = click.echo
     error: str | None = None
-    builds: int = 0
     _pending: Any = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -57,7 +56,6 @@ class ServeState:
                 self.error = str(exc)
             else:
                 self.error = None
-                self.builds += 1
                 for warning in result.warnings:
                     self.echo(str(warning))
                 pages = sum(result.pages_per_language.values())

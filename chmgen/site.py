@@ -45,9 +45,6 @@ class Site:
     def config(self):  # type: ignore[no-untyped-def]
         return self.content.config
 
-    def keys(self) -> set[str]:
-        return {page.key for page in self.pages}
-
     @property
     def covered_count(self) -> int:
         """How many of the 23 GBF targets at least one national target addresses."""
@@ -213,9 +210,6 @@ def _reader_pages(content: Content, lang: str) -> list[PagePlan]:
     if exports:
         out.append(PagePlan("data/", lang, "data.html", "data", {"exports": exports}))
     return out
-
-
-RESERVED = ("assets/", "sitemap.xml", "robots.txt")
 
 
 def _check_collisions(content: Content, pages: list[PagePlan], problems: Problems) -> None:
