@@ -248,8 +248,9 @@ def measure(command: Sequence[str], cwd: Path, out: Path, timeout: float | None)
             raise Failed(f"did not finish within {timeout:.0f} s")
         if process.returncode != 0:
             log.seek(0)
-            tail = log.read().decode("utf-8", "replace").strip().splitlines()[-12:]
-            raise Failed(f"exit {process.returncode}: " + " / ".join(tail))
+            lines = log.read().decode("utf-8", "replace").strip().splitlines() or ["?"]
+            print("\n".join(f"      | {line}" for line in lines[-12:]), flush=True)
+            raise Failed(f"failed (exit {process.returncode}): {lines[-1].strip()}")
     files = [path for path in out.rglob("*") if path.is_file()]
     return Run(wall, usage.ru_utime + usage.ru_stime, sampler.peak_total,
                max(usage.ru_maxrss * 1024, sampler.peak_largest),
@@ -533,9 +534,9 @@ METHOD = """\
   resident set sizes of the build's process and all its descendants (Pagefind for chmgen),
   sampled from `/proc` every 20 ms (shared pages counted once per process; a process shorter
   than 20 ms can be missed); *largest process* is the kernel's high-water mark of the largest
-  single process (`wait4`). *Pages* are the HTML files the tool wrote; pages/s is pages over
-  the median wall time. Ratios use median wall times: *÷ chmgen* above 1 means slower than
-  chmgen's cold build.
+  single process (`wait4`); both are the largest over the timed runs. *Pages* are the HTML
+  files the tool wrote; pages/s is pages over the median wall time. Ratios use median wall
+  times: *÷ chmgen* above 1 means slower than chmgen's cold build.
 - **Growth** rows run chmgen and Hugo once each per size, without warm-up (sizes measured in a
   table above reuse its medians).
 - **Caveats.** The machine is small and shared: other processes run alongside, so compare
@@ -615,7 +616,7 @@ def bar_groups(results: Sequence[SizeResult], top: float) -> tuple[list[str], fl
 def nice_step(largest: float) -> float:
     """A round step (1, 2 or 5 times a power of ten) that splits 0..largest in about 4."""
     rough = max(largest, 1e-9) / 4
-    power = 10 ** math.floor(math.log10(rough))
+    power = 10.0 ** math.floor(math.log10(rough))
     return next(step * power for step in (1, 2, 5, 10) if step * power >= rough)
 
 
