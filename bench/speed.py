@@ -582,8 +582,10 @@ def esc(text: str) -> str:
 
 def svg_text(x: float, y: float, text: str, *, size: int = 12, anchor: str = "start",
              weight: str = "normal", fill: str = "#1a1a1a") -> str:
+    # a white outline keeps labels legible where they cross lines
     return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
-            f'font-weight="{weight}" fill="{fill}">{esc(text)}</text>')
+            f'font-weight="{weight}" fill="{fill}" stroke="#fff" stroke-width="3" '
+            f'paint-order="stroke">{esc(text)}</text>')
 
 
 def bar_groups(results: Sequence[SizeResult], top: float) -> tuple[list[str], float]:
@@ -661,10 +663,16 @@ def line_chart(left: float, top: float, title: str,
         parts.append(f'<polyline points="{path}" fill="none" stroke="{color}" '
                      f'stroke-width="2"/>')
         for (x, y), (_, value) in zip(coords, values, strict=True):
-            below = index > 0 and y + 14 < top + height - 2
             parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{color}"/>')
-            parts.append(svg_text(x, y + 14 if below else y - 6, short(value), size=10,
-                                  anchor="middle", fill=color))
+            if index == 0:
+                parts.append(svg_text(x, y - 6, short(value), size=10, anchor="middle",
+                                      fill=color))
+            elif y + 14 < top + height - 2:
+                parts.append(svg_text(x, y + 14, short(value), size=10, anchor="middle",
+                                      fill=color))
+            else:  # too close to the axis for a label below: left of the point
+                parts.append(svg_text(x - 6, y + 3, short(value), size=10, anchor="end",
+                                      fill=color))
     return parts
 
 
