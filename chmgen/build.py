@@ -5,27 +5,43 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import shutil
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import Environment
-
+from chmgen import __version__, pipeline, rendercache
 from chmgen.budget import PageWeight, check_budget, page_weights, static_sizes
+from chmgen.deps import digest
 from chmgen.errors import ContentErrors, Problem, Problems
 from chmgen.feeds import atom_feeds
 from chmgen.load import load_site
 from chmgen.opendata import data_exports
-from chmgen.output import copy_tree, discard, stage_directory, swap_into_place, write_files
-from chmgen.progress import Progress, Step, counted, no_progress
+from chmgen.output import discard, stage_directory, swap_into_place
+from chmgen.pipeline import (
+    Manifest,
+    Renderer,
+    changed_pages,
+    default_jobs,
+    file_digest,
+    link_tree,
+    manifest_path,
+    output_matches,
+    read_manifest,
+    render_pages,
+    tree_files,
+    write_file,
+    write_manifest,
+)
+from chmgen.progress import Progress, Step, no_progress
 from chmgen.records.central import FetchOptions, fetch_records
-from chmgen.render import RenderOptions, content_hash, make_environment, render_pages
-from chmgen.search import index_site
+from chmgen.render import RenderOptions
+from chmgen.rendercache import MarkdownCache
+from chmgen.search import BUNDLE, index_site
 from chmgen.site import Site, plan_site
 from chmgen.sitemap import robots_txt, sitemap_xml
-from chmgen.theme import static_dirs, template_loader, theme_chain, translations
 
 
 @dataclass(frozen=True)
@@ -38,6 +54,8 @@ class BuildResult:
     bytes_written: int
     seconds: float
     notes: tuple[str, ...] = ()  # informational lines (central CHM requests, data age)
+    rendered: int = 0  # pages rendered (an incremental build renders only what changed)
+    converted: int = 0  # Markdown texts converted (the others came from the render cache)
 
 
 def build_date() -> dt.date:
@@ -66,46 +84,39 @@ def load_and_plan(root: Path, *, strict: bool = False, base_url: str | None = No
     return site, problems
 
 
-def theme_assets(site: Site) -> dict[str, bytes]:
-    """The theme's static files (children override parents), to be served under assets/."""
-    assets: dict[str, bytes] = {}
-    chain = theme_chain(site.config.root, site.config.theme)
-    for folder in reversed(static_dirs(chain)):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                assets[path.relative_to(folder).as_posix()] = path.read_bytes()
-    return assets
-
-
-def environments(site: Site) -> dict[str, Environment]:
-    chain = theme_chain(site.config.root, site.config.theme)
-    loader = template_loader(site.config.root, chain)
-    return {lang: make_environment(loader, translations(chain, lang))
-            for lang in site.config.languages}
-
-
-def render_site(site: Site, *, explicit_index: bool = False,
-                progress: Progress = no_progress) -> dict[str, bytes]:
-    """Every output file generated from the site (pages, assets, sitemap), in memory."""
-    assets = theme_assets(site)
-    options = RenderOptions(build_date(), {n: content_hash(b) for n, b in assets.items()},
-                            explicit_index)
-    pages = render_pages(site, environments(site), options)
-    files = dict(counted(pages, "rendering pages", len(site.pages), progress))
-    files.update({f"assets/{name}": data for name, data in assets.items()})
+def other_outputs(site: Site, renderer: Renderer, *, feeds: bool = True) -> dict[str, bytes]:
+    """Every generated file that is not a page: theme assets, sitemap, robots.txt, feeds,
+    open data exports."""
+    files = {f"assets/{name}": data for name, data in renderer.assets.items()}
     sitemap = sitemap_xml(site)
     if sitemap is not None:
         files["sitemap.xml"] = sitemap
     files["robots.txt"] = robots_txt(site)
-    files.update(atom_feeds(site, gettexts(site)))
+    if feeds:
+        files.update(atom_feeds(site, gettexts(renderer)))
     files.update(data_exports(site))
     return files
 
 
-def gettexts(site: Site) -> dict[str, Callable[[str], str]]:
+def gettexts(renderer: Renderer) -> dict[str, Callable[[str], str]]:
     """The theme's translation function of each site language, for feed titles."""
-    chain = theme_chain(site.config.root, site.config.theme)
-    return {lang: translations(chain, lang).gettext for lang in site.config.languages}
+    return {lang: catalog.gettext for lang, catalog in renderer.translations.items()}
+
+
+def make_renderer(site: Site, *, explicit_index: bool = False,
+                  cache_dir: Path | None = None) -> Renderer:
+    return Renderer(site, lambda hashes: RenderOptions(build_date(), hashes, explicit_index),
+                    cache_dir)
+
+
+def render_site(site: Site, *, explicit_index: bool = False,
+                progress: Progress = no_progress, jobs: int = 1) -> dict[str, bytes]:
+    """Every output file generated from the site (pages, assets, sitemap), in memory."""
+    renderer = make_renderer(site, explicit_index=explicit_index)
+    results = render_pages(renderer, site.pages, None, jobs=jobs, progress=progress)
+    files = {r.path: r.data or b"" for r in results}
+    files.update(other_outputs(site, renderer))
+    return files
 
 
 def build(
@@ -117,29 +128,145 @@ def build(
     explicit_index: bool = False,
     progress: Progress = no_progress,
     records: FetchOptions | None = None,
+    jobs: int | None = None,
+    incremental: bool = True,
+    cache: bool = True,
 ) -> BuildResult:
     """Build the site at ``root`` into ``out``; on any error ``out`` is left exactly as it was.
-    ``records`` says how central CHM records are read (default: cache only, no network)."""
+    ``records`` says how central CHM records are read (default: cache only, no network).
+
+    Pages render on ``jobs`` processes (default: every usable CPU). With ``incremental``, a
+    build into a folder chmgen built before re-renders only the pages whose inputs changed and
+    writes nothing when nothing did; Markdown is never converted twice (``.chmgen/render/``).
+    Without ``cache`` nothing is kept in the site folder (one-off builds: deploy, bundle)."""
     started = time.perf_counter()
     out = (out or root / "_site").resolve()
     progress(Step("loading content"))
     site, problems = load_and_plan(root, strict=strict, base_url=base_url, records=records)
-    files = render_site(site, explicit_index=explicit_index, progress=progress)
+    cache_dir = root / rendercache.FOLDER if cache else None
+    previous_cache = rendercache.use(
+        MarkdownCache(rendercache.cache_path(root) if cache else None))
+    try:
+        written, rendered, converted = _produce(
+            site, root, out, cache_dir, explicit_index=explicit_index, progress=progress,
+            jobs=jobs or default_jobs(), incremental=incremental and cache)
+    finally:
+        rendercache.use(previous_cache).close()
+    per_language = Counter(page.lang for page in site.pages)
+    return BuildResult(out, dict(per_language), tuple(problems.warnings()), written,
+                       time.perf_counter() - started, site.content.central.notes, rendered,
+                       converted)
+
+
+def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
+             explicit_index: bool,
+             progress: Progress, jobs: int, incremental: bool) -> tuple[int, int, int]:
+    """Render and write what changed; returns bytes written, pages rendered and Markdown
+    texts converted."""
+    renderer = make_renderer(site, explicit_index=explicit_index, cache_dir=cache_dir)
+    where = manifest_path(root, out)
+    previous = read_manifest(where) if incremental else None
+    if previous is not None and not output_matches(out, previous):
+        previous = None
+    static = {p.as_posix(): _static_signature(root / "static" / p)
+              for p in site.content.static_files}
+    if previous is None:
+        pages, gone = list(site.pages), set[str]()
+        others: dict[str, bytes] = {}
+    else:
+        pages, gone = changed_pages(renderer, previous)
+        others = other_outputs(site, renderer)
+        changed_others = {path for path, data in others.items()
+                          if previous.files.get(path, (-1, ""))[1] != file_digest(data)}
+        static_changed = {path for path, sig in static.items()
+                          if previous.files.get(path) != sig}
+        stale_files = {path for path in previous.files
+                       if path not in others and path not in static
+                       and not path.startswith("pagefind/")} - \
+            {r.path for r in previous.pages.values()}
+        if not pages and not gone and not changed_others and not static_changed \
+                and not stale_files:
+            return 0, 0, rendercache.active().misses  # up to date: nothing rendered or written
     staging = stage_directory(out)
     try:
-        written = write_files(staging, counted(sorted(files.items()), "writing files",
-                                               len(files), progress))
-        copy_tree(root / "static", staging, site.content.static_files)
-        if site.config.search:
-            progress(Step("indexing for search"))
-            index_site(staging)
+        if previous is not None:
+            progress(Step("linking the previous build"))
+            link_tree(out, staging, previous.files)
+        known = {r.path: r.digest for r in previous.pages.values()} if previous else {}
+        results = render_pages(renderer, pages, staging, jobs=jobs, progress=progress,
+                               previous=known)
+        if previous is None:
+            others = other_outputs(site, renderer)
+        manifest = Manifest(__version__, "", dict(previous.pages) if previous else {})
+        for page, result in zip(pages, results, strict=True):
+            manifest.pages[(page.lang, page.key)] = result
+        for where_gone in gone:
+            (staging / where_gone).unlink(missing_ok=True)
+        current = {(p.lang, p.key) for p in site.pages}
+        manifest.pages = {k: v for k, v in manifest.pages.items() if k in current}
+        written = 0
+        for path, data in sorted(others.items()):
+            digest_now = file_digest(data)
+            manifest.files[path] = (len(data), digest_now)
+            if previous is None or previous.files.get(path, (-1, ""))[1] != digest_now:
+                write_file(staging / path, data)
+                written += len(data)
+        for relative, signature in static.items():
+            manifest.files[relative] = signature
+            if previous is None or previous.files.get(relative) != signature:
+                target = staging / relative
+                target.unlink(missing_ok=True)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(root / "static" / relative, target)
+        for result in manifest.pages.values():
+            manifest.files[result.path] = (0, result.digest)
+        if previous is not None:  # files of the previous build that nothing writes any more
+            for path in set(previous.files) - set(manifest.files):
+                if not path.startswith("pagefind/"):
+                    (staging / path).unlink(missing_ok=True)
+        _search(site, staging, manifest, previous, progress)
+        for path, (_, digest_now) in list(manifest.files.items()):
+            manifest.files[path] = ((staging / path).stat().st_size, digest_now)
+        progress(Step("recording dependencies"))
+        tokens = set().union(*(r.tokens for r in manifest.pages.values())) \
+            if manifest.pages else set()
+        manifest.signatures = {token: renderer.signature(token) for token in tokens}
         swap_into_place(staging, out)
     except BaseException:
         discard(staging)
         raise
-    per_language = Counter(page.lang for page in site.pages)
-    return BuildResult(out, dict(per_language), tuple(problems.warnings()), written,
-                       time.perf_counter() - started, site.content.central.notes)
+    if cache_dir is not None:
+        write_manifest(where, manifest)
+    if previous is None:
+        cache = rendercache.active()
+        cache.prune(cache.used)
+    # Workers convert in their own processes; in this one the active cache counts them all.
+    converted = sum(r.converted for r in results) if pipeline.LAST_PARALLEL else 0
+    return (written + sum(r.written for r in results), len(results),
+            converted + rendercache.active().misses)
+
+
+def _search(site: Site, staging: Path, manifest: Manifest, previous: Manifest | None,
+            progress: Progress) -> None:
+    """Index the site for search, unless what the index reads is what it read last time."""
+    for path in [p for p in manifest.files if p.startswith("pagefind/")]:
+        del manifest.files[path]
+    if not site.config.search:
+        shutil.rmtree(staging / BUNDLE, ignore_errors=True)
+        return
+    manifest.search = digest(sorted((r.path, r.search) for r in manifest.pages.values()))
+    if previous is None or previous.search != manifest.search \
+            or not (staging / BUNDLE).is_dir():
+        shutil.rmtree(staging / BUNDLE, ignore_errors=True)
+        progress(Step("indexing for search"))
+        index_site(staging)
+    for path, entry in tree_files(staging / BUNDLE).items():
+        manifest.files[f"{BUNDLE}/{path}"] = entry
+
+
+def _static_signature(path: Path) -> tuple[int, str]:
+    stat = path.stat()
+    return (stat.st_size, f"static:{stat.st_mtime_ns}")
 
 
 @dataclass(frozen=True)

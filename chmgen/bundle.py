@@ -79,8 +79,8 @@ def bundle_site(root: Path, out: Path | None = None, *, strict: bool = False,
     out = out or Path(f"{name}.zip")
     with tempfile.TemporaryDirectory(prefix="chmgen-bundle-") as tmp:
         site = Path(tmp) / name
-        result = build(root, site, strict=strict, explicit_index=True, progress=progress,
-                       records=records)
+        result = build(root, site, cache=False, strict=strict, explicit_index=True,
+                       progress=progress, records=records)
         for server_file in SERVER_ONLY:
             path = site / server_file
             shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)

@@ -8,6 +8,7 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 
+from chmgen import filememo
 from chmgen.errors import Problems, SourceLocation
 from chmgen.menu import read_menu
 from chmgen.model import CentralChm, Config
@@ -38,8 +39,11 @@ def read_text_file(path: Path, problems: Problems) -> str | None:
 
 def read_yaml_file(path: Path, problems: Problems) -> YamlDoc | None:
     """Read and parse one YAML file, recording unreadable files and syntax errors."""
-    text = read_text_file(path, problems)
-    return None if text is None else parse_yaml(text, path, problems)
+    def read(found: Problems) -> YamlDoc | None:
+        text = read_text_file(path, found)
+        return None if text is None else parse_yaml(text, path, found)
+
+    return filememo.remembered("yaml", path, None, problems, read)
 
 
 def undecodable(path: Path, exc: UnicodeDecodeError) -> SourceLocation:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from chmgen import filememo
 from chmgen.config import read_text_file, read_yaml_file
 from chmgen.errors import Problems, SourceLocation
 from chmgen.images import IMAGE_SUFFIXES, image_size
@@ -33,9 +35,18 @@ Raw = dict[str, Any]
 
 def yaml_files(folder: Path) -> list[Path]:
     """The YAML files of a folder, sorted so every build reads them in the same order."""
-    if not folder.is_dir():
+    return [folder / name for name in _names(folder, (".yml", ".yaml"))]
+
+
+def _names(folder: Path, suffixes: tuple[str, ...]) -> list[str]:
+    """Names of the regular files of ``folder`` ending in ``suffixes``, sorted (os.scandir:
+    a site may hold thousands of files, and pathlib costs more than reading them)."""
+    try:
+        with os.scandir(folder) as entries:
+            return sorted(e.name for e in entries
+                          if e.name.endswith(suffixes) and e.is_file())
+    except (FileNotFoundError, NotADirectoryError):
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file())
 
 
 def read_records(
@@ -260,9 +271,8 @@ def read_markdown_folder(
     """Read ``slug.md`` files and their ``slug.<lang>.md`` translations into entries."""
     groups: dict[str, dict[str, tuple[Path, Raw, Variant]]] = {}
     broken: set[tuple[str, str]] = set()  # files that failed to read: already reported
-    if not folder.is_dir():
-        return []
-    for path in sorted(folder.glob("*.md")):
+    for name in _names(folder, (".md",)):
+        path = folder / name
         slug, lang = split_language(path, config)
         if not ID_RE.match(slug):
             problems.error(SourceLocation(path, 1, 1), f"file name '{path.name}' must be a "
@@ -292,6 +302,14 @@ def split_language(path: Path, config: Config) -> tuple[str, str]:
 def read_markdown(
     path: Path, schema: Schema, config: Config, problems: Problems
 ) -> tuple[Raw, Variant] | None:
+    return filememo.remembered(
+        "markdown", path, (id(schema), config.languages, config.default_language), problems,
+        lambda found: _read_markdown(path, schema, config, found))
+
+
+def _read_markdown(
+    path: Path, schema: Schema, config: Config, problems: Problems
+) -> tuple[Raw, Variant] | None:
     text = read_text_file(path, problems)
     if text is None:
         return None
@@ -317,6 +335,8 @@ _IMAGE_NO_ALT = re.compile(r"!\[\s*\]\(|<img\b(?![^>]*\balt=)[^>]*>", re.I)
 
 def _check_alt_text(body: str, path: Path, first_line: int, problems: Problems) -> None:
     """Content pictures need a text alternative: ``![what it shows](picture.jpg)``."""
+    if "![" not in body and "<img" not in body.lower():
+        return
     for offset, line in enumerate(body.splitlines()):
         for match in _IMAGE_NO_ALT.finditer(line):
             problems.warn(SourceLocation(path, first_line + offset, match.start() + 1, "image"),

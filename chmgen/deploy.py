@@ -181,8 +181,9 @@ def publish(site_dir: Path, options: DeployOptions,
         built, result = options.built, None
         if built is None:
             built = Path(tmp) / "site"
-            result = build(site_dir, built, strict=options.strict, base_url=options.base_url,
-                           progress=progress, records=options.records)
+            result = build(site_dir, built, cache=False, strict=options.strict,
+                           base_url=options.base_url, progress=progress,
+                           records=options.records)
         cname = forced or built_cname(built) or custom_domain(base_url)
         parent = fetch_tip(repo, options.remote, options.branch, progress)
         progress(Step("committing"))

@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from chmgen.markup import render_markdown
+from chmgen.rendercache import render_markdown
 from chmgen.site import Site
 from chmgen.urls import absolute_url, lang_prefix, relative_url
 

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from chmgen.markup import render_markdown
 from chmgen.model import Indicator, Item, MarkdownEntry
 from chmgen.opendata import indicator_csv_path
+from chmgen.rendercache import render_markdown
 from chmgen.urls import absolute_url, lang_prefix
 
 if TYPE_CHECKING:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from chmgen import deps
 from chmgen.records.model import CentralRecords
 from chmgen.reference import AichiTarget, GbfIndicator, GbfTarget
 from chmgen.text import EMPTY, Text
@@ -104,8 +105,10 @@ class MarkdownEntry:
     def variant(self, lang: str, default: str) -> tuple[Variant, str | None]:
         """The variant for ``lang`` and, when falling back, the language actually used."""
         if lang in self.variants:
+            deps.note_record(self.variants[lang])
             return self.variants[lang], None
         used = default if default in self.variants else next(iter(self.variants))
+        deps.note_record(self.variants[used])
         return self.variants[used], used
 
 
@@ -274,5 +277,38 @@ class Content:
     offers: tuple[Item, ...] = ()
     central: CentralRecords = field(default_factory=CentralRecords)  # fetched at build time
 
+    def __getattribute__(self, name: str) -> Any:
+        # Python code reading a whole collection while a page renders depends on all of it
+        # (templates are tracked more finely by deps.TrackingEnvironment).
+        if deps._active is not None and name in deps.COLLECTIONS:
+            deps._active.add(("a", name))
+        return object.__getattribute__(self, name)
+
+    @deps.query
     def section_items(self, kind: str) -> tuple[Item, ...]:
         return self.items.get(kind, ())
+
+
+def _where(path: Path) -> str:
+    """A source file as folder/name: stable whichever way the site folder was named."""
+    return f"{path.parent.name}/{path.name}"
+
+
+def _entry_identity(entry: MarkdownEntry) -> str:
+    first = next(iter(entry.variants.values()), None)
+    folder = first.source.parent.name if first is not None else ""
+    return f"md:{folder}/{entry.slug}"
+
+
+deps.CONTENT_TYPES.add(Content)
+# An entry's own value: its variants are records of their own, read through variant().
+deps.VALUES[MarkdownEntry] = lambda e: (e.slug, e.weight, e.menu, e.date, tuple(e.variants))
+deps.RECORD_TYPES.update({
+    NationalTarget: lambda r: f"target:{_where(r.source)}#{r.id}",
+    Indicator: lambda r: f"indicator:{_where(r.source_path)}#{r.id}",
+    Action: lambda r: f"action:{_where(r.source)}#{r.id}",
+    Item: lambda r: f"item:{r.kind}:{_where(r.source)}#{r.id}",
+    MarkdownEntry: _entry_identity,
+    Variant: lambda r: f"variant:{_where(r.source)}",
+    Nbsap: lambda r: "nbsap",
+})

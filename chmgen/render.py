@@ -6,25 +6,25 @@ import datetime as dt
 import hashlib
 import traceback
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError, dates, numbers
-from jinja2 import BaseLoader, Environment, StrictUndefined, TemplateError
+from jinja2 import BaseLoader, BytecodeCache, Environment, StrictUndefined, TemplateError
 from jinja2.ext import i18n
 from markupsafe import Markup, escape
 
-from chmgen import reference
+from chmgen import deps, reference
 from chmgen.chart import ChartText, line_chart
 from chmgen.errors import ThemeError
 from chmgen.jsonld import structured_data
-from chmgen.markup import render_markdown
 from chmgen.model import Indicator, Item, MarkdownEntry
 from chmgen.records.model import Html
 from chmgen.records.model import pick as records_pick
 from chmgen.reference import GbfTarget
+from chmgen.rendercache import render_markdown
 from chmgen.search import page_gbf_targets
 from chmgen.site import PagePlan, Site
 from chmgen.text import Text
@@ -41,9 +41,6 @@ class RenderOptions:
     build_date: dt.date
     asset_hashes: Mapping[str, str]
     explicit_index: bool = False
-    # Markdown rendered once per build for each text and page depth (the footer, shared
-    # descriptions, …): links are relative, so pages at the same depth share the result.
-    markdown_cache: dict[tuple[str, int, bool], str] = field(default_factory=dict, compare=False)
 
 
 def babel_locale(lang: str) -> Locale:
@@ -66,10 +63,12 @@ def language_name(lang: str) -> str:
     return (name or lang)[:1].upper() + (name or lang)[1:]
 
 
-def make_environment(loader: BaseLoader, translations: Any) -> Environment:
-    env = Environment(loader=loader, autoescape=True, undefined=StrictUndefined,
-                      extensions=[i18n], trim_blocks=True, lstrip_blocks=True,
-                      keep_trailing_newline=True)
+def make_environment(loader: BaseLoader, translations: Any,
+                     bytecode_cache: BytecodeCache | None = None) -> Environment:
+    env = deps.TrackingEnvironment(loader=loader, autoescape=True, undefined=StrictUndefined,
+                                   extensions=[i18n], trim_blocks=True, lstrip_blocks=True,
+                                   keep_trailing_newline=True, bytecode_cache=bytecode_cache,
+                                   auto_reload=False)
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     env.tests["contains"] = lambda seq, item: item in seq
     env.tests["ge_date"] = lambda value, day: (
@@ -114,16 +113,9 @@ class PageContext:
         return Markup(' lang="{}" dir="{}"').format(lang, text_direction(lang))
 
     def markdown(self, text: str) -> str:
-        """Render the site's own Markdown for this page (memoised per build and page depth)."""
-        if self.page.key == "404.html":  # absolute links: not shareable with other pages
-            return render_markdown(text, self.root_link, sizes=self.site.content.image_sizes)
-        depth = self.path.count("/")
-        key = (text, depth, self.options.explicit_index)
-        cache = self.options.markdown_cache
-        if key not in cache:
-            cache[key] = render_markdown(text, self.root_link,
-                                         sizes=self.site.content.image_sizes)
-        return cache[key]
+        """Render the site's own Markdown for this page: converted once (render cache), then
+        its links made relative to this page."""
+        return render_markdown(text, self.root_link, self.site.content.image_sizes)
 
     def gbf_title(self, target: GbfTarget, *, plain: bool = False) -> Markup | str:
         """A GBF target's short title in the page's language when the GBF vocabulary fetched
@@ -187,11 +179,12 @@ class PageContext:
         return Markup(picked.text)
 
     def entry(self, entry: MarkdownEntry) -> dict[str, Any]:
-        """The variant of a Markdown entry for this page, with its body rendered."""
+        """The variant of a Markdown entry for this page; its body is rendered when read (a
+        list of titles converts no Markdown)."""
         variant, fallback = entry.variant(self.lang, self.default)
-        body = Markup(self.markdown(variant.body))
-        return {"title": variant.title, "body": body, "fallback": fallback, "variant": variant,
-                "description": variant.description or variant.summary or ""}
+        return _Entry({"title": variant.title, "fallback": fallback, "variant": variant,
+                       "description": variant.description or variant.summary or ""},
+                      lambda: Markup(self.markdown(variant.body)))
 
     def fmt_date(self, value: dt.date | int | None, form: str = "long") -> str:
         if value is None:
@@ -298,6 +291,8 @@ class PageContext:
                 "theme_label", "language_label", "coverage", "match", "country_status", "rt",
                 "html", "iso_when", "lang_attrs", "gbf_title")
         }
+        if deps.is_recording():
+            helpers = {name: _noting(helper) for name, helper in helpers.items()}
         return {
             **helpers, **self.page.data,
             "site": self.site, "content": self.site.content, "config": self.site.config,
@@ -308,18 +303,58 @@ class PageContext:
         }
 
 
+class _Entry(dict[str, Any]):
+    """A Markdown entry's fields for templates, with ``body`` rendered on first use."""
+
+    def __init__(self, fields: dict[str, Any], body: Callable[[], Markup]) -> None:
+        super().__init__(fields)
+        self._body = body
+
+    def __missing__(self, key: str) -> Any:
+        if key != "body":
+            raise KeyError(key)
+        self["body"] = value = self._body()
+        return value
+
+
+def _noting(helper: Callable[..., Any]) -> Callable[..., Any]:
+    """A page helper that notes the records it is given (deps.py): a helper may read fields
+    the template itself never touched."""
+    note = deps.note_record
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        for value in args:
+            note(value)
+        return helper(*args, **kwargs)
+    return call
+
+
+def render_page(site: Site, page: PagePlan, env: Environment,
+                options: RenderOptions) -> tuple[str, bytes]:
+    """One page to ``(output path, bytes)``."""
+    context = PageContext(site, page, options)
+    try:
+        html = env.get_template(page.template).render(context.variables())
+    except TemplateError as exc:
+        raise ThemeError(describe_template_error(exc, page.template)) from None
+    return context.path, html.encode("utf-8")
+
+
+def render_tracked(site: Site, page: PagePlan, env: Environment,
+                   options: RenderOptions) -> tuple[str, bytes, frozenset[deps.Token]]:
+    """One page, with the tokens of everything it read (besides those every page has)."""
+    with deps.recording() as tokens:
+        deps.note_record(tuple(page.data.values()))
+        path, data = render_page(site, page, env, options)
+    return path, data, frozenset(tokens)
+
+
 def render_pages(
     site: Site, environments: Mapping[str, Environment], options: RenderOptions
 ) -> Iterator[tuple[str, bytes]]:
     """Render every planned page to ``(output path, bytes)``."""
     for page in site.pages:
-        context = PageContext(site, page, options)
-        env = environments[page.lang]
-        try:
-            html = env.get_template(page.template).render(context.variables())
-        except TemplateError as exc:
-            raise ThemeError(describe_template_error(exc, page.template)) from None
-        yield context.path, html.encode("utf-8")
+        yield render_page(site, page, environments[page.lang], options)
 
 
 def describe_template_error(exc: TemplateError, template: str) -> str:

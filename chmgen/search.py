@@ -28,14 +28,16 @@ UNUSED_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js",
 TIMEOUT = 600  # seconds; a national CHM of a few thousand pages indexes in a few seconds
 
 
-def index_site(staging: Path) -> dict[str, int]:
-    """Index the pages written in ``staging``; returns the pages indexed per language.
+def index_site(staging: Path, bundle: Path | None = None) -> dict[str, int]:
+    """Index the pages written in ``staging`` into ``bundle`` (default: ``staging/pagefind``);
+    returns the pages indexed per language.
 
     Runs before the staged site is swapped into place, so a failure leaves the published
     site untouched.
     """
+    bundle = bundle or staging / BUNDLE
     command = [sys.executable, "-m", "pagefind", "--site", str(staging),
-               "--output-subdir", BUNDLE, "--silent"]
+               "--output-path", str(bundle), "--silent"]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT,
                               check=False)
@@ -46,7 +48,6 @@ def index_site(staging: Path) -> dict[str, int]:
         raise OutputError(f"search index: Pagefind failed (exit {done.returncode}): "
                           + " / ".join(detail or ["no message"])
                           + " (is chmgen installed with its dependencies? `pip install chmgen`)")
-    bundle = staging / BUNDLE
     for name in UNUSED_FILES:
         (bundle / name).unlink(missing_ok=True)
     canonicalize(bundle)
@@ -75,7 +76,5 @@ def page_gbf_targets(site: Site, page: PagePlan) -> tuple[GbfTarget, ...]:
     if "item" in data:
         return tuple(data["item"].gbf_targets)
     if "indicator" in data:
-        found = {link.target.number: link.target for target in site.content.targets
-                 if data["indicator"].id in target.indicators for link in target.gbf_targets}
-        return tuple(found[number] for number in sorted(found))
+        return site.gbf_targets_of_indicator(data["indicator"].id)
     return ()

@@ -1,7 +1,9 @@
 """``chmgen serve``: build into a temporary folder, serve the last good build, rebuild on change.
 
-The browser reloads only after a complete, successful build; a failed build shows the same
-``path:line:col: key: message`` lines as the terminal, and the next good build replaces them.
+Changes arrive as file-system events (``watchfiles``: inotify, FSEvents, …), are batched for a
+few milliseconds, and rebuild only what they affect (``live.py``). The browser reloads after the
+rebuild; a failed build shows the same ``path:line:col: key: message`` lines as the terminal,
+and the next good build replaces them.
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ from livereload import Server
 from livereload.handlers import LiveReloadHandler, StaticFileHandler
 from livereload.watcher import Watcher
 from tornado import ioloop
+from watchfiles import Change, watch
 
-from chmgen.build import build
 from chmgen.errors import ChmgenError, ContentErrors
+from chmgen.live import LiveBuild
 from chmgen.theme import theme_chain
 
 IGNORED_PARTS = {"_site", ".chmgen", ".git", "__pycache__", ".venv", "node_modules"}
@@ -38,36 +41,54 @@ class ServeState:
 
     root: Path
     out: Path
-    debounce: float = 1.0
+    debounce: float = 0.02  # seconds without a new change before rebuilding
     echo: Callable[[str], None] = click.echo
     error: str | None = None
+    live: LiveBuild | None = None
     _pending: Any = field(default=None, repr=False)
+    _changed: set[Path] = field(default_factory=set, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def rebuild(self) -> bool:
-        """Build once; on success the served folder is swapped, on failure it stays as it was."""
+    def __post_init__(self) -> None:
+        if self.live is None:
+            self.live = LiveBuild(self.root, self.out)
+
+    def rebuild(self, changed: set[Path] | None = None) -> bool:
+        """Build once (a full build, or only what ``changed`` files affect); on failure the
+        served folder keeps the last good build and the next build is a full one."""
+        assert self.live is not None
         with self._lock:
             started = time.perf_counter()
             try:
-                result = build(self.root, self.out)
+                if changed is None or self.error is not None or self.live.manifest is None:
+                    result = self.live.full()
+                    warnings = result.warnings
+                    summary = f"{sum(result.pages_per_language.values())} pages"
+                else:
+                    update = self.live.update(changed)
+                    warnings = update.warnings
+                    summary = (f"{update.rendered} of {update.pages} pages"
+                               if not update.full else f"{update.pages} pages")
             except ContentErrors as exc:
                 self.error = "\n".join(str(p) for p in exc.problems)
             except ChmgenError as exc:
                 self.error = str(exc)
             else:
                 self.error = None
-                for warning in result.warnings:
+                for warning in warnings:
                     self.echo(str(warning))
-                pages = sum(result.pages_per_language.values())
-                self.echo(f"rebuilt {pages} pages in {time.perf_counter() - started:.2f} s")
+                self.echo(f"rebuilt {summary} in {time.perf_counter() - started:.2f} s")
                 return True
+            self.live.manifest = None  # what is served may be partly new: rebuild it all
             self.echo(self.error)
             self.echo("build failed: still serving the last good build (the browser shows the "
                       "errors until they are fixed)")
             return False
 
-    def schedule(self) -> None:
-        """Called on every detected change: a burst of changes causes a single rebuild."""
+    def schedule(self, changed: set[Path] | None = None) -> None:
+        """Called on the server's loop for every batch of changes: changes that keep coming
+        within ``debounce`` seconds cause a single rebuild."""
+        self._changed.update(changed or ())
         loop = ioloop.IOLoop.current()
         if self._pending is not None:
             loop.remove_timeout(self._pending)
@@ -75,12 +96,14 @@ class ServeState:
 
     def _rebuild_and_reload(self) -> None:
         self._pending = None
-        self.rebuild()
-        LiveReloadHandler.reload_waiters(path="*")
+        changed, self._changed = self._changed, set()
+        self.rebuild(changed)
+        LiveReloadHandler.reload_waiters(path="*")  # the new page, or the error page
 
     def ignore(self, path: str) -> bool:
         parts = Path(path).parts
-        return bool(IGNORED_PARTS.intersection(parts)) or Path(path).name.startswith(".#")
+        return bool(IGNORED_PARTS.intersection(parts)) or Path(path).name.startswith(".#") \
+            or Path(path).name.endswith(("~", ".swp", ".swx", ".tmp"))
 
 
 def error_page(error: str) -> bytes:
@@ -124,13 +147,26 @@ class _SiteHandler(StaticFileHandler):  # type: ignore[misc]
 
 
 class _Watcher(Watcher):  # type: ignore[misc]
-    """livereload's polling watcher, minus its own reload messages: livereload would reload
-    browsers as soon as a change is seen, before the rebuild; ServeState reloads them itself
-    after a successful (debounced) rebuild."""
+    """Tells livereload not to poll: changes come from file-system events (``watch_files``),
+    and ServeState reloads browsers itself, after a successful rebuild."""
+
+    def start(self, callback: Callable[..., Any]) -> bool:
+        return True
 
     def examine(self) -> tuple[str | None, Any]:
-        super().examine()  # runs ServeState.schedule for changed paths
         return None, None
+
+
+def watch_files(paths: list[Path], state: ServeState, loop: ioloop.IOLoop,
+                stop: threading.Event) -> None:
+    """Forward file-system events (inotify on Linux) to the server's loop, in batches."""
+    def keep(change: Change, path: str) -> bool:
+        return not state.ignore(path)
+
+    for batch in watch(*paths, watch_filter=keep, debounce=1600, step=15, stop_event=stop,
+                       raise_interrupt=False):
+        changed = {Path(path) for _, path in batch}
+        loop.add_callback(state.schedule, changed)
 
 
 class _Server(Server):  # type: ignore[misc]
@@ -178,7 +214,7 @@ def _configured_theme(root: Path) -> str:
 
 
 def serve_site(root: Path, *, host: str = "127.0.0.1", port: int = 8000,
-               open_browser: bool = False, debounce: float = 1.0) -> None:
+               open_browser: bool = False, debounce: float = 0.02) -> None:
     """Serve ``root`` until interrupted."""
     if not (root / "chmgen.yml").is_file():
         raise ChmgenError(f"{root / 'chmgen.yml'}: no chmgen.yml here: is this a chmgen site?")
@@ -192,13 +228,17 @@ def serve_site(root: Path, *, host: str = "127.0.0.1", port: int = 8000,
     port = port or free_port(host)
     state.rebuild()
     server = _Server(state)
-    for path in watched_paths(root):
-        server.watch(str(path), state.schedule, delay="forever", ignore=state.ignore)
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
     click.echo(f"serving {root} at {url} (Ctrl+C to stop)")
     if open_browser:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
+    stop = threading.Event()
+    loop = ioloop.IOLoop.current()
+    watcher = threading.Thread(target=watch_files, name="chmgen-watch", daemon=True,
+                               args=(watched_paths(root), state, loop, stop))
+    watcher.start()
     try:
         server.serve(port=port, host=host, root=str(state.out), restart_delay=0)
     finally:
+        stop.set()
         shutil.rmtree(workdir, ignore_errors=True)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
-from chmgen import opendata, reference
+from chmgen import deps, opendata, reference
 from chmgen.errors import Problems, SourceLocation
 from chmgen.menu import SECTIONS, MenuGroup, resolve_menu
-from chmgen.model import Action, Content, Item, NationalTarget
+from chmgen.model import Action, Content, Indicator, Item, MarkdownEntry, NationalTarget
 from chmgen.records.model import SECTION_SOURCES
 from chmgen.reference import GbfTarget
 from chmgen.urls import lang_prefix, output_path
@@ -41,6 +42,12 @@ class Site:
     menu: tuple[MenuGroup, ...] = ()
     themes: Mapping[str, tuple[Item, ...]] = field(default_factory=dict)
 
+    def __getattribute__(self, name: str) -> Any:
+        # Derived tables read while a page renders are tokens of their own (deps.py).
+        if deps._active is not None and name in _DERIVED:
+            deps._active.add(("q", name))
+        return object.__getattribute__(self, name)
+
     @property
     def config(self):  # type: ignore[no-untyped-def]
         return self.content.config
@@ -55,27 +62,67 @@ class Site:
         """GBF targets no national target addresses yet: the gap analysis."""
         return tuple(t for t in reference.gbf_targets() if not self.alignment[t.number])
 
+    @cached_property
+    def _index(self) -> _Index:
+        return _Index(self.content)
+
+    @deps.query
+    def gbf_targets_of_indicator(self, ident: str) -> tuple[GbfTarget, ...]:
+        """The GBF targets of the national targets using an indicator, in GBF order."""
+        found = {link.target.number: link.target for target in self._index.users.get(ident, ())
+                 for link in target.gbf_targets}
+        return tuple(found[number] for number in sorted(found))
+
+    @deps.query
+    def targets_using_indicator(self, ident: str) -> tuple[NationalTarget, ...]:
+        """National targets that list an indicator, in target order."""
+        return self._index.users.get(ident, ())
+
+    @deps.query
+    def indicators_of_target(self, ident: str) -> tuple[Indicator, ...]:
+        """The indicators a national target lists, in indicator order."""
+        target = self._index.targets.get(ident)
+        if target is None:
+            return ()
+        order = self._index.indicator_order
+        wanted = sorted((order[i], i) for i in set(target.indicators) if i in order)
+        return tuple(self._index.indicators[i] for _, i in wanted)
+
+    @deps.query
+    def actions_for_target(self, ident: str) -> tuple[Action, ...]:
+        """Actions serving a national target, in action-plan order."""
+        return self._index.actions.get(ident, ())
+
+    @deps.query
+    def page_entry(self, slug: str) -> MarkdownEntry | None:
+        """A free page by its slug (for menus: no scan of every page on every page)."""
+        return self._index.pages.get(slug)
+
     def all_items(self) -> tuple[Item, ...]:
         """Every tagged item of every section, cooperation needs and offers included."""
         content = self.content
         return (*(i for items in content.items.values() for i in items),
                 *content.needs, *content.offers)
 
+    @deps.query
     def items_for_gbf(self, number: int) -> tuple[Item, ...]:
         """Items tagged with a GBF target."""
         return tuple(i for i in self.all_items() if any(t.number == number for t in i.gbf_targets))
 
+    @deps.query
     def items_for_target(self, target: NationalTarget) -> tuple[Item, ...]:
         """Items tagged with a national target, or with a GBF target it is aligned to."""
         numbers = {link.target.number for link in target.gbf_targets}
         return tuple(i for i in self.all_items() if target.id in i.targets
                      or numbers.intersection(t.number for t in i.gbf_targets))
 
+    @deps.query
     def actions_for_gbf(self, number: int) -> tuple[Action, ...]:
         """Actions serving the national targets aligned to a GBF target."""
         ids = {nt.id for nt, _ in self.alignment.get(number, ())}
         return tuple(a for a in self.content.actions if ids.intersection(a.targets))
 
+    @deps.query
     def menu_group_of(self, section: str) -> MenuGroup | None:
         """The menu group a section or page belongs to (for the secondary menu)."""
         for group in self.menu:
@@ -83,6 +130,7 @@ class Site:
                 return group
         return None
 
+    @deps.query
     def targets_by_goal(self) -> list[tuple[str | None, list[NationalTarget]]]:
         """National targets grouped by GBF goal A-D, then those without a goal."""
         groups: dict[str | None, list[NationalTarget]] = {}
@@ -90,6 +138,36 @@ class Site:
             groups.setdefault(target.goal, []).append(target)
         order = ["A", "B", "C", "D", None]
         return [(goal, groups[goal]) for goal in order if goal in groups]
+
+
+class _Index:
+    """Lookup tables built once per site, so that no page scans a whole collection."""
+
+    def __init__(self, content: Content) -> None:
+        self.targets = {t.id: t for t in content.targets}
+        self.indicators = {i.id: i for i in content.indicators}
+        self.indicator_order = {i.id: n for n, i in enumerate(content.indicators)}
+        self.pages = {p.slug: p for p in content.pages}
+        users: dict[str, list[NationalTarget]] = {}
+        for target in content.targets:
+            for ident in dict.fromkeys(target.indicators):
+                users.setdefault(ident, []).append(target)
+        self.users = {k: tuple(v) for k, v in users.items()}
+        actions: dict[str, list[Action]] = {}
+        for action in content.actions:
+            for ident in dict.fromkeys(action.targets):
+                actions.setdefault(ident, []).append(action)
+        self.actions = {k: tuple(v) for k, v in actions.items()}
+
+
+# Site attributes that are tables derived from the whole content
+_DERIVED = frozenset({"alignment", "themes", "pages", "covered_count", "unaddressed"})
+
+
+deps.RECORD_TYPES[PagePlan] = lambda page: f"page:{page.lang}:{page.key}"
+# A plan's own value: the records in its data are tokens of their own (noted as it renders).
+deps.VALUES[PagePlan] = lambda page: (page.key, page.lang, page.template, page.section,
+                                      page.source, deps.stable(dict(page.data)))
 
 
 def gbf_alignment(content: Content) -> dict[int, tuple[tuple[NationalTarget, str], ...]]:

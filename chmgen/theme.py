@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 from functools import cache
 from pathlib import Path
@@ -77,19 +78,34 @@ def translations(chain: list[Path], lang: str) -> NullTranslations:
     """The theme strings' gettext catalog for ``lang`` (children override parents)."""
     merged: NullTranslations = NullTranslations()
     for folder in reversed(chain):
-        catalog = _catalog(folder, lang.replace("-", "_")) or _catalog(folder, lang.split("-")[0])
+        catalog = _catalog(folder, lang.replace("-", "_"), _stamp(folder, lang.replace("-", "_"))) \
+            or _catalog(folder, lang.split("-")[0], _stamp(folder, lang.split("-")[0]))
         if catalog is None:
             continue
         if isinstance(merged, Translations):
             merged.merge(catalog)
         else:
-            merged = catalog
+            merged = copy.copy(catalog)  # merging must not change the cached catalog
+            merged._catalog = dict(catalog._catalog)
     return merged
 
 
+def _po(folder: Path, lang: str) -> Path:
+    return folder / "locale" / lang / "LC_MESSAGES" / "messages.po"
+
+
+def _stamp(folder: Path, lang: str) -> tuple[int, int]:
+    """When and how big the catalog file is: an edited catalog is read again (chmgen serve)."""
+    try:
+        stat = _po(folder, lang).stat()
+    except OSError:
+        return (0, 0)
+    return (stat.st_mtime_ns, stat.st_size)
+
+
 @cache
-def _catalog(folder: Path, lang: str) -> Translations | None:
-    po = folder / "locale" / lang / "LC_MESSAGES" / "messages.po"
+def _catalog(folder: Path, lang: str, stamp: tuple[int, int]) -> Translations | None:
+    po = _po(folder, lang)
     if not po.is_file():
         return None
     with po.open("rb") as handle:

@@ -32,12 +32,29 @@ def relative_url(from_path: str, to_key: str, *, explicit_index: bool = False) -
     from_dir = posixpath.dirname(from_path)
     is_dir = to_key == "" or to_key.endswith("/")
     target = to_key.rstrip("/") or "."
-    rel = posixpath.relpath(target, from_dir or ".")
+    rel = _relpath(target, from_dir)
     if is_dir:
         rel = "./" if rel == "." else rel + "/"
         if explicit_index:
             rel += "index.html"
     return rel + fragment
+
+
+def _relpath(target: str, from_dir: str) -> str:
+    """``posixpath.relpath`` for the plain site paths of links (no ``.``/``..`` parts), without
+    its absolute-path detour: links are computed tens of times per page."""
+    if "." in target.split("/") or ".." in target.split("/") or "//" in target \
+            or ".." in from_dir.split("/") or target.startswith("/"):
+        return posixpath.relpath(target, from_dir or ".")
+    here = from_dir.split("/") if from_dir else []
+    there = [] if target == "." else target.split("/")
+    common = 0
+    for a, b in zip(here, there, strict=False):
+        if a != b:
+            break
+        common += 1
+    rel = "/".join([".."] * (len(here) - common) + there[common:])
+    return rel or "."
 
 
 def is_external(url: str) -> bool:

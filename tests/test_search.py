@@ -183,6 +183,13 @@ def test_failed_index_leaves_the_published_site(make_site, tmp_path: Path,  # ty
     before = sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", shutil.which("false") or "/bin/false")
     with pytest.raises(OutputError, match=r"search index: Pagefind failed \(exit 1\)"):
+        build(root, out, incremental=False)
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == before
+    # An incremental build after an edit re-indexes too, and fails the same way.
+    target = root / "targets" / "t1.yml"
+    target.write_text(target.read_text("utf-8").replace("Protect wetlands", "Protect bogs"),
+                      "utf-8")
+    with pytest.raises(OutputError, match=r"search index: Pagefind failed \(exit 1\)"):
         build(root, out)
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []

@@ -105,10 +105,12 @@ class SourceStatus:
     key: str
     label: str
     state: str
-    checked: dt.datetime
+    # Not in the repr: signatures of incremental builds (pipeline.py) would change with every
+    # run; pages show only the day checked, which the global signature includes.
+    checked: dt.datetime = field(repr=False)
     as_of: dt.datetime | None = None  # when the data in use was downloaded
     problem: str = ""
-    requests: int = 0
+    requests: int = field(default=0, repr=False)
 
     @property
     def available(self) -> bool:

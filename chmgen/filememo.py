@@ -1,0 +1,76 @@
+"""Per-file results of the loader, kept between builds of one ``chmgen serve`` session.
+
+Reading and parsing a site's files is most of a load; a live session re-reads only the files
+that changed. A result is reused while the file's size, modification time and inode are those it
+was read with (or, with ``trust``, until the watcher names the file) and while the other inputs
+of the read (declared languages, schema) are the same; the problems found when it was read are
+reported again each time, so a reused result warns exactly as a fresh read would.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from chmgen.errors import Problems
+
+T = TypeVar("T")
+
+_active: FileMemo | None = None
+
+
+class FileMemo:
+    def __init__(self) -> None:
+        self.entries: dict[tuple[Any, ...], tuple[Any, Any, list[Any]]] = {}
+        self.trusted: bool = False  # skip stat(): the watcher reports every change
+        self.hits = self.misses = 0
+
+    def forget(self, paths: Iterable[Path]) -> None:
+        """Drop what was read from ``paths`` (changed, created or deleted files)."""
+        gone = {os.path.abspath(p) for p in paths}
+        for key in [k for k in self.entries if k[1] in gone]:
+            del self.entries[key]
+
+
+def active() -> FileMemo | None:
+    return _active
+
+
+def use(memo: FileMemo | None) -> FileMemo | None:
+    """Make ``memo`` the one the loader consults (None: read every file)."""
+    global _active
+    previous, _active = _active, memo
+    return previous
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+
+def remembered(kind: str, path: Path, extra: Any, problems: Problems,
+               read: Callable[[Problems], T]) -> T:
+    """``read(problems)`` for ``path``, or the result of an earlier identical read."""
+    memo = _active
+    if memo is None:
+        return read(problems)
+    key = (kind, os.path.abspath(path), extra)
+    stamp = None if memo.trusted else _stamp(path)
+    found = memo.entries.get(key)
+    if found is not None and (memo.trusted or found[0] == stamp):
+        memo.hits += 1
+        problems.items.extend(found[2])
+        return found[1]  # type: ignore[no-any-return]
+    memo.misses += 1
+    own = Problems()
+    value = read(own)
+    problems.items.extend(own.items)
+    if stamp is None and memo.trusted:
+        stamp = _stamp(path)
+    memo.entries[key] = (stamp, value, own.items)
+    return value

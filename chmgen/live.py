@@ -1,0 +1,201 @@
+"""``chmgen serve``'s builds: one full build, then, after each edit, only what the edit changed.
+
+The first build is ``chmgen build``'s (staged and swapped into the served folder). After that,
+the session keeps what it read: the files' parsed contents (``filememo``), the theme's compiled
+templates, the converted Markdown and the dependency graph of the last build (its manifest).
+An edit re-reads the edited files, re-renders the pages with an input whose signature changed
+(``pipeline.changed_pages``) and replaces those files in place, each atomically. The search index
+is rebuilt afterwards, in the background: the edited page is in the browser first.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from chmgen import filememo, rendercache
+from chmgen.build import BuildResult, build, load_and_plan, make_renderer, other_outputs
+from chmgen.deps import digest
+from chmgen.errors import ChmgenError, Problem
+from chmgen.pipeline import (
+    Manifest,
+    Renderer,
+    changed_pages,
+    file_digest,
+    manifest_path,
+    read_manifest,
+    render_pages,
+    write_file,
+)
+from chmgen.rendercache import MarkdownCache
+from chmgen.search import BUNDLE, index_site
+
+THEME_PARTS = ("templates", "static", "locale", "overrides")
+
+
+@dataclass(frozen=True)
+class Update:
+    """What one rebuild did, for the terminal line."""
+
+    pages: int  # pages in the site
+    rendered: int  # pages rendered again
+    written: int  # files written or deleted
+    seconds: float
+    warnings: tuple[Problem, ...] = ()
+    full: bool = False
+
+
+class LiveBuild:
+    def __init__(self, root: Path, out: Path, *, jobs: int | None = None,
+                 search_delay: float = 0.5) -> None:
+        self.root, self.out, self.jobs = root, out, jobs
+        self.memo = filememo.FileMemo()
+        self.cache = MarkdownCache(rendercache.cache_path(root))
+        self.renderer: Renderer | None = None
+        self.manifest: Manifest | None = None
+        self.search_delay = search_delay
+        self._search_timer: threading.Timer | None = None
+        self._search_lock = threading.Lock()
+        self.on_search: Callable[[], None] | None = None  # called when a new index is in place
+        self.searching = threading.Event()  # set: no re-index running
+        self.searching.set()
+
+    def full(self) -> BuildResult:
+        """A complete build into the served folder (the first one, or after a failure)."""
+        previous = filememo.use(self.memo)
+        self.memo.trusted = False
+        try:
+            result = build(self.root, self.out, jobs=self.jobs)
+        finally:
+            filememo.use(previous)
+        where = manifest_path(self.root, self.out)
+        self.manifest = read_manifest(where)
+        where.unlink(missing_ok=True)  # the session keeps it in memory; its folder is temporary
+        self.renderer = None
+        self.memo.trusted = True  # from now on the watcher names every changed file
+        return result
+
+    def update(self, changed: Iterable[Path]) -> Update:
+        """Rebuild after ``changed`` files were edited, created or deleted."""
+        started = time.perf_counter()
+        changed = [Path(p) for p in changed]
+        if self.manifest is None:
+            done = self.full()
+            return Update(sum(done.pages_per_language.values()), done.rendered, 0,
+                          time.perf_counter() - started, done.warnings, full=True)
+        self.memo.forget(changed)
+        theme_changed = any(part in THEME_PARTS for p in changed for part in p.parts)
+        previous_memo = filememo.use(self.memo)
+        previous_cache = rendercache.use(self.cache)
+        try:
+            site, problems = load_and_plan(self.root)
+            if self.renderer is None or theme_changed:
+                renderer = make_renderer(site, cache_dir=self.root / rendercache.FOLDER)
+            else:
+                renderer = self.renderer.renew(site)
+            manifest = self.manifest
+            pages, gone = changed_pages(renderer, manifest)
+            known = {r.path: r.digest for r in manifest.pages.values()}
+            results = render_pages(renderer, pages, self.out,
+                                   jobs=1 if len(pages) < 256 else (self.jobs or 0) or 2,
+                                   previous=known)
+            written = sum(1 for r in results if r.written)
+            for page, result in zip(pages, results, strict=True):
+                manifest.pages[(page.lang, page.key)] = result
+            current = {(p.lang, p.key) for p in site.pages}
+            for key in [k for k in manifest.pages if k not in current]:
+                del manifest.pages[key]
+            for path in gone:
+                (self.out / path).unlink(missing_ok=True)
+                manifest.files.pop(path, None)
+                written += 1
+            written += self._others(site, renderer, manifest)
+            for result in results:
+                manifest.files[result.path] = (0, result.digest)
+            stale = {t for t in manifest.signatures if renderer.signature(t) !=
+                     manifest.signatures[t]}
+            for token in stale:
+                manifest.signatures[token] = renderer.signature(token)
+            for result in results:
+                for token in result.tokens:
+                    if token not in manifest.signatures:
+                        manifest.signatures[token] = renderer.signature(token)
+            self.renderer = renderer
+            self._schedule_search(site.config.search, manifest)
+        finally:
+            rendercache.use(previous_cache)
+            filememo.use(previous_memo)
+        self.cache.flush()
+        return Update(len(site.pages), len(results), written, time.perf_counter() - started,
+                      tuple(problems.warnings()))
+
+    def _others(self, site: object, renderer: Renderer, manifest: Manifest) -> int:
+        """Feeds, sitemap, data exports, assets and static files that changed."""
+        from chmgen.site import Site
+
+        assert isinstance(site, Site)
+        written = 0
+        for path, data in other_outputs(site, renderer).items():
+            now = file_digest(data)
+            if manifest.files.get(path, (-1, ""))[1] != now:
+                write_file(self.out / path, data)
+                manifest.files[path] = (len(data), now)
+                written += 1
+        for relative in site.content.static_files:
+            source = self.root / "static" / relative
+            stat = source.stat()
+            signature = (stat.st_size, f"static:{stat.st_mtime_ns}")
+            key = relative.as_posix()
+            if manifest.files.get(key) != signature:
+                write_file(self.out / key, source.read_bytes())
+                manifest.files[key] = signature
+                written += 1
+        return written
+
+    # ------------------------------------------------------------------ search, in background
+    def _schedule_search(self, enabled: bool, manifest: Manifest) -> None:
+        if not enabled:
+            return
+        now = digest(sorted((r.path, r.search) for r in manifest.pages.values()))
+        if now == manifest.search:
+            return
+        manifest.search = now
+        with self._search_lock:
+            if self._search_timer is not None:
+                self._search_timer.cancel()
+            self._search_timer = threading.Timer(self.search_delay, self._reindex)
+            self._search_timer.daemon = True
+            self._search_timer.start()
+
+    def _reindex(self) -> None:
+        """Index the served folder into a fresh bundle beside it, then swap it in."""
+        self.searching.clear()
+        work = Path(tempfile.mkdtemp(prefix=".search-", dir=self.out.parent))
+        try:
+            index_site(self.out, work / BUNDLE)
+            target = self.out / BUNDLE
+            if target.exists():
+                target.rename(work / "old")
+            (work / BUNDLE).rename(target)
+        except (OSError, ChmgenError):
+            pass  # search stays as it was; the next edit tries again
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+            self.searching.set()
+        if self.on_search is not None:
+            self.on_search()
+
+    def wait_for_search(self, timeout: float = 300) -> bool:
+        """Wait until no re-index is scheduled or running (tests, benchmarks)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            timer = self._search_timer
+            if (timer is None or timer.finished.is_set()) and self.searching.is_set():
+                return True
+            time.sleep(0.02)
+        return False

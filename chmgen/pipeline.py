@@ -1,0 +1,454 @@
+"""Render a planned site to files: on every core, incrementally, writing only what changed.
+
+A build renders pages in worker processes (forked, so the site model is shared, not copied
+through pipes; each page is written by the worker that rendered it). While a page renders, the
+inputs it reads are recorded (``deps.py``); the manifest of the build keeps, for every page, those
+tokens and a digest of its bytes, and for every token a signature of its value. The next build
+into the same folder re-renders only pages with a token whose signature changed; when nothing
+changed it renders and writes nothing at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import pickle
+import re
+import shutil
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemBytecodeCache
+
+from chmgen import __version__, deps, rendercache
+from chmgen.deps import Token, digest, stable
+from chmgen.markup import MARKDOWN_CONFIG
+from chmgen.progress import Progress, Step, no_progress
+from chmgen.render import RenderOptions, content_hash, make_environment, render_tracked
+from chmgen.site import _DERIVED, PagePlan, Site
+from chmgen.theme import static_dirs, template_loader, theme_chain, translations
+
+MANIFEST_FORMAT = 1
+# {% extends "x" %}, {% include "x" … %}, {% import "x" as y %}, {% from "x" import y %}
+_REFERENCE = re.compile(r"\{%[-+]?\s*(extends|include|import|from)\s+(.+?)"
+                        r"(?:\s+(?:as|import|with|without|ignore)\b.*?)?\s*[-+]?%\}", re.S)
+_LITERAL = re.compile(r"""["']([^"']+)["']""")
+SMALL = 64  # below this many pages, rendering in this process is faster than starting workers
+LAST_PARALLEL = False  # whether the last render_pages call used worker processes
+
+
+def usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def default_jobs() -> int:
+    """Worker processes: CHMGEN_JOBS, else one per usable CPU."""
+    value = os.environ.get("CHMGEN_JOBS", "")
+    return max(1, int(value)) if value.isdigit() else usable_cpus()
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@dataclass
+class PageResult:
+    """One rendered page: where it went, a digest of its bytes, what it read."""
+
+    path: str
+    digest: str
+    tokens: frozenset[Token]
+    search: str  # digest of what the search index reads from the page
+    data: bytes | None = None  # kept only when rendering in memory
+    written: int = 0  # bytes written (0: rendered the same bytes as the previous build)
+    converted: int = 0  # Markdown texts converted (not found in the render cache)
+
+
+@dataclass
+class Manifest:
+    """What the last build wrote into an output folder, and from what."""
+
+    chmgen: str
+    options: str  # digest of the build options that change every page
+    pages: dict[tuple[str, str], PageResult] = field(default_factory=dict)  # (lang, key)
+    signatures: dict[Token, str] = field(default_factory=dict)
+    files: dict[str, tuple[int, str]] = field(default_factory=dict)  # path → (size, digest)
+    search: str = ""
+    format: int = MANIFEST_FORMAT
+
+
+# --------------------------------------------------------------------------- the renderer
+
+class Renderer:
+    """Everything a page needs besides the site: environments, assets, template closures."""
+
+    def __init__(self, site: Site, options_factory: Callable[[dict[str, str]], RenderOptions],
+                 cache_dir: Path | None) -> None:
+        self.site = site
+        root = site.config.root
+        self.chain = theme_chain(root, site.config.theme)
+        self.loader = template_loader(root, self.chain)
+        bytecode = None
+        if cache_dir is not None:
+            (cache_dir / "jinja").mkdir(parents=True, exist_ok=True)
+            bytecode = FileSystemBytecodeCache(str(cache_dir / "jinja"))
+        self.translations = {lang: translations(self.chain, lang)
+                             for lang in site.config.languages}
+        self.envs: dict[str, Environment] = {
+            lang: make_environment(self.loader, catalog, bytecode)
+            for lang, catalog in self.translations.items()}
+        self.assets = theme_assets(self.chain)
+        self.options = options_factory({n: content_hash(b) for n, b in self.assets.items()})
+        self._closures: dict[str, frozenset[str]] = {}
+        self._refs: dict[str, list[str]] = {}
+        self._signatures: dict[Token, str] = {}
+        self._records: dict[str, Any] | None = None
+        self._plans = {(p.lang, p.key): p for p in site.pages}
+
+    # ---- templates
+    def closure(self, name: str) -> frozenset[str]:
+        """The template and every template it extends, includes or imports (static analysis;
+        a template named by a variable makes a page depend on every template)."""
+        if name in self._closures:
+            return self._closures[name]
+        seen: set[str] = set()
+        todo = [name]
+        while todo:
+            current = todo.pop()
+            if current not in seen:
+                seen.add(current)
+                todo.extend(self._references(current))
+        self._closures[name] = frozenset(seen)
+        return self._closures[name]
+
+    def _references(self, name: str) -> list[str]:
+        """Templates one template names (all of them when it names one by a variable)."""
+        if name not in self._refs:
+            env = next(iter(self.envs.values()))
+            try:
+                source = self.loader.get_source(env, name)[0]
+            except Exception:  # noqa: BLE001 (a missing template fails at render, named there)
+                source = ""
+            found: list[str] = []
+            for match in _REFERENCE.finditer(source):
+                literal = _LITERAL.fullmatch(match.group(2).strip())
+                if literal is None:  # named by a variable or a list: any template
+                    found = env.list_templates()
+                    break
+                found.append(literal.group(1))
+            self._refs[name] = found
+        return self._refs[name]
+
+    def warm(self) -> None:
+        """Compile every template pages use, once, before workers are forked."""
+        for template in {p.template for p in self.site.pages}:
+            for name in self.closure(template):
+                for env in self.envs.values():
+                    try:
+                        env.get_template(name)
+                    except Exception:  # noqa: BLE001 (reported when a page renders)
+                        pass
+
+    def renew(self, site: Site) -> Renderer:
+        """This renderer for an edited site: same theme, environments and assets."""
+        fresh = object.__new__(Renderer)
+        fresh.__dict__.update(self.__dict__)
+        fresh.site = site
+        fresh._signatures, fresh._records = {}, None
+        fresh._plans = {(p.lang, p.key): p for p in site.pages}
+        return fresh
+
+    def page_tokens(self, page: PagePlan) -> set[Token]:
+        """Tokens every page has: global inputs, its own plan, templates, translations."""
+        tokens: set[Token] = {("g",), ("p", page.lang, page.key), ("l", page.lang)}
+        tokens.update(("t", name) for name in self.closure(page.template))
+        return tokens
+
+    # ---- signatures
+    def signature(self, token: Token) -> str:
+        found = self._signatures.get(token)
+        if found is None:
+            with deps.paused():
+                found = self._signature(token)
+            self._signatures[token] = found
+        return found
+
+    def _signature(self, token: Token) -> str:
+        kind = token[0]
+        site, content = self.site, self.site.content
+        if kind == "g":
+            return digest((__version__, MARKDOWN_CONFIG, site.config, site.menu, site.sections,
+                           self.options.build_date, sorted(self.options.asset_hashes.items()),
+                           self.options.explicit_index, content.central,
+                           sorted((k, v.checked.date())
+                                  for k, v in content.central.statuses.items()),
+                           sorted(content.image_sizes.items()), content.static_files))
+        if kind == "p":
+            plan = self._plans.get((token[1], token[2]))
+            return "missing" if plan is None else digest(deps.VALUES[PagePlan](plan))
+        if kind == "t":
+            try:
+                return digest(self.loader.get_source(next(iter(self.envs.values())),
+                                                     token[1])[0])
+            except Exception:  # noqa: BLE001
+                return "missing"
+        if kind == "l":
+            catalog = self.translations.get(token[1])
+            return digest(sorted(getattr(catalog, "_catalog", {}).items()))
+        if kind == "r":
+            record = self.records().get(token[1])
+            if record is None:
+                return "missing"
+            value = deps.VALUES.get(type(record))
+            return digest(record if value is None else value(record))
+        if kind == "c":
+            return digest(stable(getattr(content, token[1])))
+        if kind == "a":
+            return digest(getattr(content, token[1]))
+        if kind == "q":
+            return self._query(token[1], token[2:])
+        return "unknown"
+
+    def _query(self, name: str, args: Sequence[Any]) -> str:
+        resolved = []
+        for arg in args:
+            if isinstance(arg, tuple) and arg[:1] == ("record",):
+                record = self.records().get(arg[1])
+                if record is None:
+                    return "missing"
+                resolved.append(record)
+            else:
+                resolved.append(arg)
+        if name in _DERIVED:
+            value = getattr(self.site, name)
+        elif hasattr(self.site, name):
+            value = getattr(self.site, name)(*resolved)
+        elif hasattr(self.site.content, name):
+            value = getattr(self.site.content, name)(*resolved)
+        else:
+            return "unknown"
+        return digest(stable(value))
+
+    def records(self) -> dict[str, Any]:
+        """Every record of the site by identity."""
+        if self._records is None:
+            content = self.site.content
+            found: list[Any] = [*content.targets, *content.indicators, *content.actions,
+                                *content.pages, *content.news, *content.needs, *content.offers]
+            for items in content.items.values():
+                found.extend(items)
+            if content.nbsap is not None:
+                found.append(content.nbsap)
+                found.extend(content.nbsap.chapters)
+            for entry in [*content.pages, *content.news,
+                          *(content.nbsap.chapters if content.nbsap else ())]:
+                found.extend(entry.variants.values())
+            found.extend(self.site.pages)
+            self._records = {}
+            for record in found:
+                identity = deps.RECORD_TYPES[type(record)](record)
+                self._records[identity] = record
+        return self._records
+
+
+def theme_assets(chain: list[Path]) -> dict[str, bytes]:
+    """The theme's static files (children override parents), to be served under assets/."""
+    assets: dict[str, bytes] = {}
+    for folder in reversed(static_dirs(chain)):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                assets[path.relative_to(folder).as_posix()] = path.read_bytes()
+    return assets
+
+
+# --------------------------------------------------------------------------- rendering
+
+_JOB: tuple[Renderer, Sequence[PagePlan], Path | None, Mapping[str, str]] | None = None
+
+
+def _render_chunk(indexes: Sequence[int]) -> list[tuple[int, PageResult]]:
+    assert _JOB is not None
+    renderer, pages, folder, previous = _JOB
+    done = []
+    cache = rendercache.active()
+    for index in indexes:
+        page = pages[index]
+        misses = cache.misses
+        path, data, read = render_tracked(renderer.site, page, renderer.envs[page.lang],
+                                          renderer.options)
+        tokens = frozenset(read | renderer.page_tokens(page))
+        result = PageResult(path, file_digest(data), tokens, search_digest(data),
+                            converted=cache.misses - misses)
+        if folder is None:
+            result.data = data
+        elif previous.get(path) != result.digest:
+            write_file(folder / path, data)
+            result.written = len(data)
+        done.append((index, result))
+    rendercache.active().flush()
+    return done
+
+
+def render_pages(renderer: Renderer, pages: Sequence[PagePlan], folder: Path | None, *,
+                 jobs: int, progress: Progress = no_progress,
+                 previous: Mapping[str, str] | None = None) -> list[PageResult]:
+    """Render ``pages`` (into ``folder``, or in memory), in order. A page whose digest is its
+    ``previous`` one is not written again (``folder`` holds it already)."""
+    global _JOB, LAST_PARALLEL
+    LAST_PARALLEL = False
+    if not pages:
+        return []
+    renderer.warm()
+    deps.reset()
+    _JOB = (renderer, pages, folder, previous or {})
+    results: list[PageResult | None] = [None] * len(pages)
+    total, done = len(pages), 0
+    try:
+        if jobs <= 1 or len(pages) < SMALL or "fork" not in multiprocessing.get_all_start_methods():
+            progress(Step("rendering pages", 0, total))
+            for index, result in _render_chunk(range(len(pages))):
+                results[index] = result
+            progress(Step("rendering pages", total, total))
+        else:
+            size = max(8, min(64, len(pages) // (jobs * 8)))
+            chunks = [range(i, min(i + size, len(pages))) for i in range(0, len(pages), size)]
+            LAST_PARALLEL = True
+            rendercache.active().prepare()  # created here; no open handle across fork
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                for chunk in pool.imap_unordered(_render_chunk, chunks):
+                    for index, result in chunk:
+                        results[index] = result
+                    done += len(chunk)
+                    progress(Step("rendering pages", done, total))
+    finally:
+        _JOB = None
+    return [r for r in results if r is not None]
+
+
+def write_file(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target``. A file already there is replaced atomically by a new one
+    (readers of a served folder see the old or the new page, and a hard link shared with the
+    published site is never written through)."""
+    try:
+        with open(target, "xb") as handle:
+            handle.write(data)
+        return
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "xb") as handle:
+            handle.write(data)
+        return
+    except FileExistsError:
+        pass
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, target)
+
+
+_BODY = b"data-pagefind-body"
+
+
+def search_digest(data: bytes) -> str:
+    """What Pagefind reads of a page: its language, title, and the marked body with its meta
+    and filter attributes. Pages without a marked body are not indexed at all."""
+    start = data.find(_BODY)
+    if start < 0:
+        return ""
+    head_end = data.find(b"</head>")
+    end = data.rfind(b"</main>")
+    return file_digest(data[:head_end if head_end > 0 else 0] + data[start:end])
+
+
+# --------------------------------------------------------------------------- manifests
+
+def manifest_path(root: Path, out: Path) -> Path:
+    name = hashlib.blake2b(str(out.resolve()).encode(), digest_size=8).hexdigest()
+    return root / rendercache.FOLDER / f"build-{name}.pickle"
+
+
+def read_manifest(path: Path) -> Manifest | None:
+    try:
+        with path.open("rb") as handle:
+            manifest = pickle.load(handle)
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError, TypeError,
+            ImportError, IndexError):
+        return None
+    if not isinstance(manifest, Manifest) or manifest.format != MANIFEST_FORMAT \
+            or manifest.chmgen != __version__:
+        return None
+    return manifest
+
+
+def write_manifest(path: Path, manifest: Manifest) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    with temporary.open("wb") as handle:
+        pickle.dump(manifest, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, path)
+
+
+def output_matches(out: Path, manifest: Manifest) -> bool:
+    """The folder still holds exactly what the manifest says was written (same files, sizes)."""
+    if not out.is_dir():
+        return False
+    seen = 0
+    for folder, _, names in os.walk(out):
+        for name in names:
+            path = os.path.join(folder, name)
+            relative = os.path.relpath(path, out).replace(os.sep, "/")
+            entry = manifest.files.get(relative)
+            if entry is None or os.stat(path).st_size != entry[0]:
+                return False
+            seen += 1
+    return seen == len(manifest.files)
+
+
+def changed_pages(renderer: Renderer, previous: Manifest) -> tuple[list[PagePlan], set[str]]:
+    """Pages whose inputs changed since ``previous`` (or that are new), and the output paths of
+    pages that no longer exist."""
+    site = renderer.site
+    stale: set[Token] = {token for token, signature in previous.signatures.items()
+                         if renderer.signature(token) != signature}
+    todo = []
+    for page in site.pages:
+        before = previous.pages.get((page.lang, page.key))
+        if before is None or not before.tokens.isdisjoint(stale):
+            todo.append(page)
+    current = {(p.lang, p.key) for p in site.pages}
+    gone = {result.path for where, result in previous.pages.items() if where not in current}
+    return todo, gone
+
+
+def link_tree(source: Path, target: Path, files: Iterable[str]) -> None:
+    """``target`` as a copy of ``source`` made of hard links (copies where links fail)."""
+    made: set[str] = set()
+    for relative in files:
+        parent = os.path.dirname(relative)
+        if parent not in made:
+            os.makedirs(target / parent, exist_ok=True)
+            made.add(parent)
+        try:
+            os.link(source / relative, target / relative)
+        except OSError:
+            shutil.copy2(source / relative, target / relative)
+
+
+def tree_files(folder: Path) -> dict[str, tuple[int, str]]:
+    """Every file under ``folder`` with its size (no digest: for Pagefind's bundle)."""
+    found = {}
+    for parent, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(parent, name)
+            found[os.path.relpath(path, folder).replace(os.sep, "/")] = \
+                (os.stat(path).st_size, "")
+    return found
+
+
+def options_digest(values: Mapping[str, Any]) -> str:
+    return digest(sorted(values.items()))

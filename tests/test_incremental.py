@@ -1,0 +1,221 @@
+"""Incremental builds are full builds, faster: after every edit of a scripted series, the folder an
+incremental build (and chmgen serve) updated is byte for byte what a clean full build writes."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from chmgen import deps
+from chmgen.build import build, load_and_plan, make_renderer
+from chmgen.live import LiveBuild
+from chmgen.pipeline import changed_pages, manifest_path, read_manifest
+from chmgen.rendercache import MarkdownCache, markdown_key
+
+ROOT = Path(__file__).resolve().parent.parent
+EPOCH = "1767225600"  # 2026-01-01: every build of this module has the same date
+
+
+@pytest.fixture(autouse=True)
+def _fixed_date(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    root = tmp_path / "site"
+    shutil.copytree(ROOT / "sample_site", root, ignore=shutil.ignore_patterns("_site"))
+    shutil.rmtree(root / ".chmgen" / "render", ignore_errors=True)
+    return root
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def assert_same_tree(actual: Path, expected: Path, step: str) -> None:
+    got, want = tree(actual), tree(expected)
+    assert sorted(got) == sorted(want), f"{step}: files differ: " \
+        f"{sorted(set(got) ^ set(want))[:10]}"
+    different = [name for name in want if got[name] != want[name]]
+    assert different == [], f"{step}: {len(different)} files differ, e.g. {different[:5]}"
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text, f"{path}: {old!r} not found"
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def append(path: Path, line: str) -> None:
+    text = path.read_text("utf-8")
+    path.write_text(text + ("" if text.endswith("\n") else "\n") + line, "utf-8")
+
+
+def snapshot(root: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in root.rglob("*")
+            if p.is_file() and ".chmgen" not in p.parts}
+
+
+def add_theme(root: Path) -> None:
+    """A site theme extending the default one, with its own French catalog."""
+    theme = root / "themes" / "mine"
+    (theme / "templates").mkdir(parents=True)
+    (theme / "theme.yml").write_text("extends: default\n", "utf-8")
+    po = theme / "locale" / "fr" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True)
+    po.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+                  'msgid "Skip to main content"\nmsgstr "Aller au contenu (thème)"\n', "utf-8")
+    edit(root / "chmgen.yml", "languages: [en, fr]", "languages: [en, fr]\ntheme: mine")
+
+
+def override_template(root: Path) -> None:
+    base = (ROOT / "themes" / "default" / "templates" / "base.html").read_text("utf-8")
+    (root / "overrides").mkdir(exist_ok=True)
+    (root / "overrides" / "base.html").write_text(
+        base.replace('<meta name="generator" content="chmgen">',
+                     '<meta name="generator" content="chmgen (override)">'), "utf-8")
+
+
+def rename_event(root: Path) -> None:
+    old = root / "events" / "2027-02-verbif-data-webinar.yml"
+    old.rename(root / "events" / "2027-02-data-webinar.yml")
+
+
+def new_post(root: Path) -> None:
+    (root / "news" / "new-post.md").write_text(
+        "---\ntitle: A new post\ndate: 2026-11-20\nsummary: Fresh news.\n---\n\n"
+        "A **new** post about [target 3](/targets/t03/).\n", "utf-8")
+
+
+EDITS: list[tuple[str, Callable[[Path], None]]] = [
+    ("target title", lambda r: edit(r / "targets" / "t03.yml", "Protect 30%", "Protect 31%")),
+    ("page body", lambda r: edit(r / "pages" / "about.md", "## What you will find here",
+                                 "## What you will find on this site")),
+    ("indicator data", lambda r: append(r / "indicators" / "mangrove-extent.csv", "2031,999\n")),
+    ("new news post", new_post),
+    ("translation file",
+     lambda r: edit(r / "news" / "chm-launch.fr.md", "---\n\n", "---\n\nNouveau. ")),
+    ("configuration", lambda r: edit(r / "chmgen.yml", "(demo)", "(demo, edited)")),
+    ("template override", override_template),
+    ("template edit", lambda r: edit(r / "overrides" / "base.html", "(override)", "(override 2)")),
+    ("theme translations", add_theme),
+    ("catalog edit", lambda r: edit(r / "themes" / "mine" / "locale" / "fr" / "LC_MESSAGES"
+                                    / "messages.po", "(thème)", "(thème modifié)")),
+    ("deleted file", lambda r: (r / "news" / "rat-free-islands.fr.md").unlink()),
+    ("renamed id", rename_event),
+]
+
+
+def test_incremental_build_equals_full_build_after_each_edit(site: Path, tmp_path: Path) -> None:
+    incremental = tmp_path / "incremental"
+    first = build(site, incremental, jobs=2)
+    total = sum(first.pages_per_language.values())
+    assert first.rendered == total
+    again = build(site, incremental, jobs=2)
+    assert (again.rendered, again.bytes_written) == (0, 0)  # nothing changed: nothing done
+    for number, (name, change) in enumerate(EDITS):
+        change(site)
+        result = build(site, incremental, jobs=2)
+        full = build(site, tmp_path / f"full-{number}", jobs=1, incremental=False, cache=False)
+        assert result.rendered <= sum(full.pages_per_language.values())
+        assert_same_tree(incremental, tmp_path / f"full-{number}", name)
+        if name in ("target title", "page body", "translation file"):
+            assert 0 < result.rendered < total / 4, f"{name}: rendered {result.rendered}"
+        if name in ("configuration", "template override", "catalog edit"):
+            assert result.converted == 0, f"{name}: Markdown converted again"
+
+
+def test_serve_updates_equal_full_builds(site: Path, tmp_path: Path) -> None:
+    served = tmp_path / "served"
+    live = LiveBuild(site, served, jobs=2, search_delay=0)
+    live.full()
+    for number, (name, change) in enumerate(EDITS):
+        before = snapshot(site)
+        change(site)
+        after = snapshot(site)
+        changed = set(before) ^ set(after) | {p for p in after.keys() & before.keys()
+                                              if after[p] != before[p]}
+        update = live.update(changed)  # what the watcher reports in chmgen serve
+        assert live.wait_for_search()
+        full = build(site, tmp_path / f"full-{number}", jobs=1, incremental=False, cache=False)
+        assert update.rendered <= sum(full.pages_per_language.values())
+        assert_same_tree(served, tmp_path / f"full-{number}", f"serve: {name}")
+
+
+def test_two_cold_parallel_builds_are_identical(site: Path, tmp_path: Path) -> None:
+    build(site, tmp_path / "a", jobs=2, incremental=False, cache=False)
+    build(site, tmp_path / "b", jobs=2, incremental=False, cache=False)
+    build(site, tmp_path / "c", jobs=1, incremental=False, cache=False)
+    assert_same_tree(tmp_path / "a", tmp_path / "b", "two parallel builds")
+    assert_same_tree(tmp_path / "a", tmp_path / "c", "parallel and serial builds")
+
+
+def test_markdown_is_never_converted_twice(site: Path, tmp_path: Path) -> None:
+    cold = build(site, tmp_path / "one", jobs=2)
+    assert cold.converted > 50
+    # Another output folder: every page is rendered again, no Markdown is converted.
+    warm = build(site, tmp_path / "two", jobs=2)
+    assert warm.rendered == cold.rendered and warm.converted == 0
+    edit(site / "pages" / "about.md", "## What you will find here", "## What is here")
+    after = build(site, tmp_path / "two", jobs=2)
+    assert after.converted == 1  # the edited page's text only
+
+
+def test_markdown_cache_key_covers_every_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    base = markdown_key("Some *text*.", 2)
+    assert markdown_key("Some *text*.", 2) == base
+    assert markdown_key("Some *text*!", 2) != base
+    assert markdown_key("Some *text*.", 3) != base
+    monkeypatch.setattr("chmgen.rendercache.MARKDOWN_CONFIG", "another configuration")
+    assert markdown_key("Some *text*.", 2) != base
+    monkeypatch.undo()
+    monkeypatch.setattr("chmgen.rendercache.__version__", "99.0")
+    assert markdown_key("Some *text*.", 2) != base
+
+
+def test_cache_entries_are_found_again(tmp_path: Path) -> None:
+    cache = MarkdownCache(tmp_path / "m.sqlite")
+    html = cache.html("A [link](/targets/).")
+    cache.flush()
+    again = MarkdownCache(tmp_path / "m.sqlite")
+    assert again.html("A [link](/targets/).") == html
+    assert (again.hits, again.misses) == (1, 0)
+
+
+def stale_pages(site: Path, out: Path) -> set[str]:
+    """Pages an incremental build would render now."""
+    built, _ = load_and_plan(site)
+    renderer = make_renderer(built)
+    previous = read_manifest(manifest_path(site, out))
+    assert previous is not None
+    pages, _ = changed_pages(renderer, previous)
+    return {f"{p.lang}:{p.key}" for p in pages}
+
+
+@pytest.mark.parametrize(("change", "must", "must_not"), [
+    (lambda r: edit(r / "targets" / "t03.yml", "Protect 30%", "Protect 31%"),
+     {"en:targets/t03/", "fr:targets/t03/", "en:targets/", "en:gbf/03/", "en:"},
+     {"en:targets/t04/", "en:news/chm-launch/", "en:about/", "en:indicators/forest-cover/"}),
+    (lambda r: edit(r / "news" / "chm-launch.md", "---\n\n", "---\n\nNew. "),
+     {"en:news/chm-launch/", "en:news/"},
+     {"fr:news/chm-launch/", "en:targets/t03/", "en:about/", "en:news/nbsap-adopted/"}),
+    (lambda r: edit(r / "indicators" / "forest-cover.yml", "en: Forest cover", "en: Forests"),
+     {"en:indicators/forest-cover/", "en:indicators/"},
+     {"en:indicators/red-list-index/", "en:about/", "en:news/"}),
+    (lambda r: None, set(), {"en:", "en:about/", "en:targets/t03/"}),
+])
+def test_a_change_invalidates_the_pages_that_read_it_and_no_others(
+        site: Path, tmp_path: Path, change: Callable[[Path], None],
+        must: set[str], must_not: set[str]) -> None:
+    out = tmp_path / "out"
+    build(site, out, jobs=2)
+    change(site)
+    stale = stale_pages(site, out)
+    assert must <= stale, sorted(must - stale)
+    assert not (must_not & stale), sorted(must_not & stale)
+    deps.reset()
