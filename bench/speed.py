@@ -10,18 +10,26 @@ generates the corpora with bench/corpus.py into bench/.work/ (reused when alread
 every build as a subprocess into a fresh output folder, and writes docs/performance.md and
 docs/performance.svg from the results.
 
-For each size, each round runs every tool once, in an order rotated round by round, after one
-untimed warm-up round; then chmgen rebuilds incrementally (nothing changed, a template changed,
-one target edited). Wall time is ``time.perf_counter`` around the subprocess; peak memory is the
-largest sum of the resident set sizes of the process and all its descendants, sampled every
-20 ms from /proc, and the kernel's high-water mark of the largest single process (wait4).
-Growth sizes run chmgen and Hugo once each (no warm-up). Timings are for notes, never for
-pass/fail tests.
+chmgen runs twice per size: on the corpus's site (Pagefind search index on, the default) and
+on a copy made here with ``search: false`` (the like-for-like row against peers that build no
+search index). A floor row times Python-Markdown alone, on one core, converting every Markdown
+text of the corpus (``--markdown-floor``, run by this script in chmgen's venv).
+
+For each size, each round runs every cold build and the floor once, in an order rotated round
+by round, after one untimed warm-up round; then, for each chmgen site, chmgen builds into an
+empty output folder with its render cache kept, then incrementally (nothing changed, a template
+changed, one target edited). Wall time is ``time.perf_counter`` around the subprocess; peak
+memory is the largest sum of the resident set sizes of the process and all its descendants,
+sampled every 20 ms from /proc (also per process name: chmgen vs Pagefind), and the kernel's
+high-water mark of the largest single process (wait4). Growth sizes run chmgen (with and
+without search) and Hugo once each (no warm-up). Timings are for notes, never for pass/fail
+tests.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import importlib.metadata
 import json
@@ -49,6 +57,10 @@ PEERS_VENV = ROOT / "bench" / ".venv-peers"
 PEER_PACKAGES = ("hugo", "mkdocs", "pelican[markdown]")
 BASE_TEMPLATE = ROOT / "themes" / "default" / "templates" / "base.html"
 EDITED_TARGET = 1
+NOSEARCH = "chmgen-nosearch"  # the corpus's chmgen site with `search: false`, made here
+COLD, COLD_NOSEARCH = "chmgen (cold)", "chmgen (cold, search: false)"
+OUTPUT_EMPTY = "chmgen (output empty, render cache warm)"
+FLOOR = "Python-Markdown alone, 1 core"
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 MB = 1024 * 1024
 
@@ -140,20 +152,35 @@ def code_state() -> str:
 # --------------------------------------------------------------------------- corpora
 
 def ensure_corpus(pages: int, languages: Sequence[str], trees: Iterable[str]) -> Path:
-    """The corpus folder for ``pages``, generated unless an identical one is there."""
+    """The corpus folder for ``pages``, generated unless an identical one is there; with
+    ``chmgen-nosearch/``, a copy of its chmgen site with ``search: false``, made afresh."""
     folder = WORK / f"corpus-{pages}-{'-'.join(languages)}"
     manifest = folder / "corpus.json"
     wanted = set(trees)
-    if manifest.is_file():
-        known = json.loads(manifest.read_text("utf-8"))
-        if known["languages"] == list(languages) and wanted <= set(known["trees"]):
-            restore_site(folder / "chmgen", pages, languages)
-            return folder
-        if known["languages"] == list(languages):
+    known = json.loads(manifest.read_text("utf-8")) if manifest.is_file() else None
+    if known and known["languages"] == list(languages) and wanted <= set(known["trees"]):
+        restore_site(folder / "chmgen", pages, languages)
+    else:
+        if known and known["languages"] == list(languages):
             wanted |= set(known["trees"])
-    print(f"generating the {pages:,}-page corpus ({', '.join(sorted(wanted))}) ...", flush=True)
-    corpus.generate(pages, languages, folder, wanted)
+        print(f"generating the {pages:,}-page corpus ({', '.join(sorted(wanted))}) ...",
+              flush=True)
+        corpus.generate(pages, languages, folder, wanted)
+    copy_without_search(folder)
     return folder
+
+
+def copy_without_search(folder: Path) -> Path:
+    """``folder/chmgen-nosearch/``: the chmgen site (without its ``.chmgen/`` and
+    ``overrides/``) with ``search: false`` appended to ``chmgen.yml``. Made here rather than
+    by corpus.py, so that the corpus (and its tests) stay what corpus.py writes."""
+    site, copy = folder / "chmgen", folder / NOSEARCH
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(site, copy, ignore=lambda where, names: [
+        name for name in names if Path(where) == site and name in (".chmgen", "overrides")])
+    with (copy / "chmgen.yml").open("a", encoding="utf-8", newline="\n") as config:
+        config.write("search: false\n")
+    return copy
 
 
 def restore_site(site: Path, pages: int, languages: Sequence[str]) -> None:
@@ -162,6 +189,44 @@ def restore_site(site: Path, pages: int, languages: Sequence[str]) -> None:
     if site.is_dir():
         name, text = corpus.chmgen_target_file(pages, languages, EDITED_TARGET)
         (site / name).write_text(text, "utf-8", newline="\n")
+
+
+def markdown_texts(site: Path) -> list[str]:
+    """Every Markdown text of a corpus's chmgen site: the bodies of free pages and news posts
+    (after their front matter) and the ``description`` of each target and indicator, in every
+    language."""
+    import yaml  # chmgen's dependency: there in its venv
+
+    texts = []
+    for path in sorted([*(site / "pages").glob("*.md"), *(site / "news").glob("*.md")]):
+        text = path.read_text("utf-8")
+        if text.startswith("---\n"):
+            text = text[text.index("\n---\n", 3) + 5:]
+        texts.append(text)
+    for path in sorted([*(site / "targets").glob("*.yml"),
+                        *(site / "indicators").glob("*.yml")]):
+        data = yaml.load(path.read_text("utf-8"), Loader=yaml.CSafeLoader)
+        texts.extend(data["description"].values())
+    return texts
+
+
+def markdown_floor(site: Path, result: Path) -> None:
+    """Convert every Markdown text of ``site`` with one Python-Markdown instance (chmgen's
+    extensions "extra" and "sane_lists", without its own), timing the loop only; write
+    {wall, cpu, texts, words, html_bytes} as JSON to ``result``."""
+    import markdown  # chmgen's dependency: there in its venv
+
+    texts = markdown_texts(site)
+    md = markdown.Markdown(extensions=["extra", "sane_lists"])
+    size = 0
+    cpu, started = time.process_time(), time.perf_counter()
+    for text in texts:
+        size += len(md.reset().convert(text))
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    result.write_text(json.dumps({
+        "wall": wall, "cpu": cpu, "texts": len(texts), "html_chars": size,
+        "words": sum(len(text.split()) for text in texts)}), "utf-8")
+
 
 
 # --------------------------------------------------------------------------- measuring
@@ -176,16 +241,21 @@ class Run:
     largest_rss: int   # bytes: the largest single process (kernel high-water mark)
     html: int
     output_bytes: int
+    # bytes: the largest sampled single process per command name (/proc/PID/comm), e.g.
+    # {"chmgen": ..., "pagefind": ...}
+    by_name: dict[str, int] = field(default_factory=dict)
 
 
 class Failed(Exception):
     """A build that exited non-zero or ran out of time."""
 
 
-def tree_rss(root: int) -> tuple[int, int]:
-    """(sum, largest) resident set size in bytes of ``root`` and all its descendants."""
+def tree_rss(root: int) -> tuple[int, int, dict[str, int]]:
+    """(sum, largest, largest per command name) resident set size in bytes of ``root`` and all
+    its descendants."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
+    names: dict[int, str] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -194,18 +264,23 @@ def tree_rss(root: int) -> tuple[int, int]:
                 stat = handle.read()
         except OSError:
             continue  # the process ended meanwhile
-        fields = stat[stat.rfind(b")") + 2:].split()  # the name may hold spaces and ")"
+        end = stat.rfind(b")")  # the name may hold spaces and ")"
+        fields = stat[end + 2:].split()
         pid = int(entry.name)
         children.setdefault(int(fields[1]), []).append(pid)
         rss[pid] = int(fields[21]) * PAGE_SIZE
+        names[pid] = stat[stat.find(b"(") + 1:end].decode("utf-8", "replace")
     total = largest = 0
+    by_name: dict[str, int] = {}
     todo = [root]
     while todo:
         pid = todo.pop()
         total += rss.get(pid, 0)
         largest = max(largest, rss.get(pid, 0))
+        if pid in names:
+            by_name[names[pid]] = max(by_name.get(names[pid], 0), rss[pid])
         todo.extend(children.get(pid, ()))
-    return total, largest
+    return total, largest, by_name
 
 
 class Sampler(threading.Thread):
@@ -216,21 +291,26 @@ class Sampler(threading.Thread):
         self.pid, self.interval = pid, interval
         self.done = threading.Event()
         self.peak_total = self.peak_largest = 0
+        self.peak_by_name: dict[str, int] = {}
 
     def run(self) -> None:
         while not self.done.is_set():
-            total, largest = tree_rss(self.pid)
+            total, largest, by_name = tree_rss(self.pid)
             self.peak_total = max(self.peak_total, total)
             self.peak_largest = max(self.peak_largest, largest)
+            for name, rss in by_name.items():
+                self.peak_by_name[name] = max(self.peak_by_name.get(name, 0), rss)
             self.done.wait(self.interval)
 
 
-def measure(command: Sequence[str], cwd: Path, out: Path, timeout: float | None) -> Run:
+def measure(command: Sequence[str], cwd: Path, out: Path, timeout: float | None,
+            env: dict[str, str] | None = None) -> Run:
     """Run ``command`` (which writes into ``out``) and measure it."""
     with tempfile.TemporaryFile() as log:
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+                                   start_new_session=True,
+                                   env={**os.environ, **env} if env else None)
         sampler = Sampler(process.pid)
         sampler.start()
         timer = threading.Timer(timeout, os.killpg, (process.pid, signal.SIGKILL)) \
@@ -255,7 +335,7 @@ def measure(command: Sequence[str], cwd: Path, out: Path, timeout: float | None)
     return Run(wall, usage.ru_utime + usage.ru_stime, sampler.peak_total,
                max(usage.ru_maxrss * 1024, sampler.peak_largest),
                sum(1 for path in files if path.suffix == ".html"),
-               sum(path.stat().st_size for path in files))
+               sum(path.stat().st_size for path in files), dict(sampler.peak_by_name))
 
 
 # --------------------------------------------------------------------------- the tools
@@ -270,6 +350,9 @@ class Tool:
     out: Path
     prepare: Callable[[], None] = lambda: None
     timeout: float | None = None
+    env: dict[str, str] | None = None
+    # the measured run -> the run to keep (the Markdown floor: its own timing of its loop)
+    finish: Callable[[Run], Run] = lambda run: run
     runs: list[Run] = field(default_factory=list)
     problem: str = ""
 
@@ -279,14 +362,14 @@ class Tool:
         self.prepare()
         command = [part.replace("{out}", str(self.out)) for part in self.command]
         try:
-            result = measure(command, self.cwd, self.out, self.timeout)
+            result = self.finish(measure(command, self.cwd, self.out, self.timeout, self.env))
         except Failed as failure:
             self.problem = str(failure)
-            print(f"    {self.name}: {self.problem}", flush=True)
+            print(f"    {self.name:<56} {self.problem}", flush=True)
             return
         if timed:
             self.runs.append(result)
-        print(f"    {self.name:<28} {result.wall:8.2f} s {result.tree_rss / MB:8.0f} MB"
+        print(f"    {self.name:<56} {result.wall:8.2f} s {result.tree_rss / MB:8.0f} MB"
               f"{'' if timed else '  (warm-up)'}", flush=True)
 
 
@@ -298,18 +381,53 @@ def fresh(*folders: Path) -> Callable[[], None]:
 
 
 def chmgen_tool(name: str, site: Path, out: Path, prepare: Callable[[], None]) -> Tool:
+    """chmgen building ``site`` into ``out``, its compiled-template cache kept under
+    bench/.work/ (never the user's ~/.cache), on as many workers as it picks itself."""
     return Tool(name, [str(chmgen_executable()), "build", str(site), "-o", "{out}",
-                       "--offline", "-q"], ROOT, out, prepare)
+                       "--offline", "-q"], ROOT, out, prepare,
+                env={"XDG_CACHE_HOME": str(WORK / "xdg-cache")})
+
+
+def chmgen_cold(folder: Path, outs: Path, search: bool) -> Tool:
+    """chmgen's cold build: empty output folder, render cache ``SITE/.chmgen/render`` gone."""
+    site = folder / ("chmgen" if search else NOSEARCH)
+    out = outs / site.name
+    return chmgen_tool(COLD if search else COLD_NOSEARCH, site, out,
+                       fresh(out, site / ".chmgen" / "render"))
+
+
+def hugo_tool(folder: Path, outs: Path, timeout: float) -> Tool:
+    return Tool("Hugo", [str(hugo_binary()), "--source", str(folder / "hugo"), "--destination",
+                         "{out}", "--quiet", "--noBuildLock"], folder / "hugo", outs / "hugo",
+                fresh(outs / "hugo"), timeout)
+
+
+def floor_tool(folder: Path, outs: Path, timeout: float) -> Tool:
+    """Python-Markdown alone on one core: every Markdown text of the chmgen site, converted in
+    a process of chmgen's venv that times its loop (``--markdown-floor``)."""
+    out = outs / "markdown-floor"
+    result = out / "floor.json"
+
+    def prepare() -> None:
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir(parents=True)
+
+    def finish(run: Run) -> Run:
+        floor = json.loads(result.read_text("utf-8"))
+        return dataclasses.replace(run, wall=floor["wall"], cpu=floor["cpu"],
+                                   html=floor["texts"], output_bytes=floor["html_chars"])
+
+    return Tool(FLOOR, [sys.executable, str(Path(__file__).resolve()), "--markdown-floor",
+                        str(folder / "chmgen"), "--floor-result", str(result)],
+                ROOT, out, prepare, timeout, finish=finish)
 
 
 def cold_tools(folder: Path, outs: Path, timeout: float, mkdocs_full_nav: bool) -> list[Tool]:
-    """chmgen (cold) and the peers, each into a fresh output folder."""
-    site = folder / "chmgen"
-    python, hugo = str(peers_python()), str(hugo_binary())
-    tools = [chmgen_tool("chmgen (cold)", site, outs / "chmgen",
-                         fresh(outs / "chmgen", site / ".chmgen" / "render")),
-             Tool("Hugo", [hugo, "--source", str(folder / "hugo"), "--destination", "{out}",
-                           "--quiet", "--noBuildLock"], folder / "hugo", outs / "hugo")]
+    """chmgen (cold, with and without search), the Markdown floor and the peers, each into a
+    fresh output folder."""
+    python = str(peers_python())
+    tools = [chmgen_cold(folder, outs, True), chmgen_cold(folder, outs, False),
+             floor_tool(folder, outs, timeout), hugo_tool(folder, outs, timeout)]
     if mkdocs_full_nav:
         tools.append(Tool("MkDocs (every page in nav)",
                           [python, "-m", "mkdocs", "build", "-q", "-f", "mkdocs.yml", "-d",
@@ -321,24 +439,26 @@ def cold_tools(folder: Path, outs: Path, timeout: float, mkdocs_full_nav: bool) 
         Tool("Pelican", [python, "-m", "pelican", "content", "-o", "{out}", "-s",
                          "pelicanconf.py", "-q"], folder / "pelican", outs / "pelican"),
     ]
-    for tool in tools[1:]:
+    for tool in tools[4:]:
         tool.prepare, tool.timeout = fresh(tool.out), timeout
     return tools
 
 
-def incremental_tools(site: Path, out: Path, pages: int,
-                      languages: Sequence[str]) -> list[Tool]:
-    """chmgen rebuilding into the output of its cold build: nothing changed, the base template
-    changed (a site override), one target's title changed."""
+def incremental_tools(site: Path, out: Path, pages: int, languages: Sequence[str],
+                      suffix: str = "") -> list[Tool]:
+    """chmgen rebuilding after its cold build: into an empty output folder with the render
+    cache kept, then into that output with nothing changed, after the base template changed
+    (a site override), after one target's title changed. ``suffix`` ends each row's name."""
     name, original = corpus.chmgen_target_file(pages, languages, EDITED_TARGET)
     edits = {"template": 0, "target": 0}
 
     def change_template() -> None:
+        # a comment unique to this process and site: never in the compiled-template cache
         edits["template"] += 1
         override = site / "overrides" / "base.html"
         override.parent.mkdir(exist_ok=True)
-        override.write_text(BASE_TEMPLATE.read_text("utf-8")
-                            + f"{{# bench {edits['template']} #}}\n", "utf-8")
+        override.write_text(BASE_TEMPLATE.read_text("utf-8") + f"{{# bench {os.getpid()} "
+                            f"{site.name} {edits['template']} #}}\n", "utf-8")
 
     def edit_target() -> None:
         edits["target"] += 1
@@ -346,9 +466,21 @@ def incremental_tools(site: Path, out: Path, pages: int,
         lines[1] = lines[1].replace(': "', f': "Edited {edits["target"]} ', 1)
         (site / name).write_text("\n".join(lines), "utf-8", newline="\n")
 
-    return [chmgen_tool("chmgen warm (no change)", site, out, lambda: None),
-            chmgen_tool("chmgen template change", site, out, change_template),
-            chmgen_tool("chmgen one edit", site, out, edit_target)]
+    def named(base: str) -> str:
+        return with_suffix(base, suffix)
+
+    return [chmgen_tool(named(OUTPUT_EMPTY), site, out, fresh(out)),
+            chmgen_tool(named("chmgen warm (no change)"), site, out, lambda: None),
+            chmgen_tool(named("chmgen template change"), site, out, change_template),
+            chmgen_tool(named("chmgen one edit"), site, out, edit_target)]
+
+
+def with_suffix(name: str, suffix: str) -> str:
+    """"chmgen (cold)", "search: false" -> "chmgen (cold, search: false)"; "chmgen one edit"
+    -> "chmgen one edit (search: false)"."""
+    if not suffix:
+        return name
+    return f"{name[:-1]}, {suffix})" if name.endswith(")") else f"{name} ({suffix})"
 
 
 @dataclass
@@ -364,10 +496,13 @@ class SizeResult:
 def bench_size(pages: int, languages: Sequence[str], reps: int, timeout: float,
                mkdocs_full_nav_max: int) -> SizeResult:
     folder = ensure_corpus(pages, languages, corpus.TREES)
+    sites = (folder / "chmgen", folder / NOSEARCH)
     outs = WORK / "out"
     full_nav = pages <= mkdocs_full_nav_max
     cold = cold_tools(folder, outs, timeout, full_nav)
-    chain = incremental_tools(folder / "chmgen", outs / "chmgen", pages, languages)
+    chains = [(cold[0], incremental_tools(sites[0], cold[0].out, pages, languages)),
+              (cold[1], incremental_tools(sites[1], cold[1].out, pages, languages,
+                                          "search: false"))]
     skipped = {} if full_nav else {
         "MkDocs (every page in nav)": f"not run above {mkdocs_full_nav_max:,} pages: every "
         "page carries a link to every other page, so its time and output grow with the "
@@ -379,42 +514,51 @@ def bench_size(pages: int, languages: Sequence[str], reps: int, timeout: float,
             shift = round_ % len(cold)
             for tool in cold[shift:] + cold[:shift]:
                 tool.run(timed=round_ > 0)
-            for tool in chain:
-                if cold[0].problem:
-                    tool.problem = tool.problem or "chmgen's cold build failed"
-                tool.run(timed=round_ > 0)
-            restore_site(folder / "chmgen", pages, languages)
+            for first, chain in chains[::1 if round_ % 2 == 0 else -1]:
+                for tool in chain:
+                    if first.problem:
+                        tool.problem = tool.problem or "chmgen's cold build failed"
+                    tool.run(timed=round_ > 0)
+            for site in sites:
+                restore_site(site, pages, languages)
     finally:
-        restore_site(folder / "chmgen", pages, languages)
+        for site in sites:
+            restore_site(site, pages, languages)
     manifest = json.loads((folder / "corpus.json").read_text("utf-8"))
-    return SizeResult(pages, manifest, [cold[0], *chain, *cold[1:]], skipped)
+    return SizeResult(pages, manifest,
+                      [cold[0], *chains[0][1], cold[1], *chains[1][1], *cold[2:]], skipped)
 
 
 @dataclass(frozen=True)
 class GrowthPoint:
     pages: int
     chmgen: Run | None
+    nosearch: Run | None
     hugo: Run | None
 
 
 def bench_growth(sizes: Sequence[int], languages: Sequence[str], timeout: float,
                  measured: list[SizeResult]) -> list[GrowthPoint]:
-    """chmgen and Hugo cold builds across sizes: medians from the main tables where the size
-    was measured there, else one run each."""
+    """chmgen (with and without search) and Hugo cold builds across sizes: medians from the
+    main tables where the size was measured there, else one run each."""
     points = []
     for index, pages in enumerate(sizes):
         known = next((result for result in measured if result.pages == pages), None)
         if known:
             tools = {tool.name: tool for tool in known.tools}
-            points.append(GrowthPoint(pages, median_run(tools["chmgen (cold)"]),
+            points.append(GrowthPoint(pages, median_run(tools[COLD]),
+                                      median_run(tools[COLD_NOSEARCH]),
                                       median_run(tools["Hugo"])))
             continue
         print(f"  growth: {pages:,} pages", flush=True)
         folder = ensure_corpus(pages, languages, ("chmgen", "hugo"))
-        chmgen, hugo = cold_tools(folder, WORK / "out", timeout, False)[:2]
-        for tool in ((chmgen, hugo) if index % 2 == 0 else (hugo, chmgen)):
+        outs = WORK / "out"
+        trio = [chmgen_cold(folder, outs, True), chmgen_cold(folder, outs, False),
+                hugo_tool(folder, outs, timeout)]
+        shift = index % len(trio)
+        for tool in trio[shift:] + trio[:shift]:
             tool.run(timed=True)
-        points.append(GrowthPoint(pages, median_run(chmgen), median_run(hugo)))
+        points.append(GrowthPoint(pages, *(median_run(tool) for tool in trio)))
     return points
 
 
@@ -443,10 +587,28 @@ def medians(result: SizeResult) -> dict[str, float]:
             for tool in result.tools if tool.runs}
 
 
+def is_pagefind(name: str) -> bool:
+    return name.lower().startswith("pagefind")
+
+
+def chmgen_rss(run: Run) -> int:
+    """The largest sampled process that is not Pagefind's: chmgen's main process or one of
+    its workers."""
+    return max((rss for name, rss in run.by_name.items() if not is_pagefind(name)), default=0)
+
+
+def pagefind_rss(run: Run) -> int:
+    return max((rss for name, rss in run.by_name.items() if is_pagefind(name)), default=0)
+
+
+def mb(value: int) -> str:
+    return f"{value / MB:,.0f}" if value else "—"
+
+
 def size_table(result: SizeResult) -> str:
     """The Markdown table of one size."""
     median = medians(result)
-    chmgen, hugo = median.get("chmgen (cold)"), median.get("Hugo")
+    chmgen, hugo = median.get(COLD), median.get("Hugo")
     lines = ["| tool | median s | min s | CPU s | pages | pages/s | peak RSS, tree (MB) "
              "| largest process (MB) | output (MB) | ÷ chmgen | chmgen ÷ | ÷ Hugo |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -458,7 +620,8 @@ def size_table(result: SizeResult) -> str:
         html = max(run.html for run in runs)
         lines.append(
             f"| {tool.name} | {wall:.2f} | {min(run.wall for run in runs):.2f} "
-            f"| {statistics.median(run.cpu for run in runs):.2f} | {html:,} "
+            f"| {statistics.median(run.cpu for run in runs):.2f} "
+            f"| {html:,}{' texts' if tool.name == FLOOR else ''} "
             f"| {html / wall:,.0f} | {max(run.tree_rss for run in runs) / MB:,.0f} "
             f"| {max(run.largest_rss for run in runs) / MB:,.0f} "
             f"| {max(run.output_bytes for run in runs) / MB:,.0f} "
@@ -468,18 +631,93 @@ def size_table(result: SizeResult) -> str:
     return "\n".join(lines) + "\n"
 
 
+def headlines(result: SizeResult, cores: int) -> str:
+    """The ratios that matter, in words, under a size's table."""
+    median = medians(result)
+    hugo = median.get("Hugo")
+
+    def of(name: str, suffix: str) -> float | None:
+        return median.get(with_suffix(name, suffix))
+
+    def pair(name: str, against: Callable[[str], float | None]) -> str:
+        return " · ".join(f"{ratio(of(name, suffix), against(suffix))} ({label})"
+                          for suffix, label in (("", "with search"),
+                                                ("search: false", "search: false")))
+
+    def cold(suffix: str) -> float | None:
+        return median.get(COLD_NOSEARCH if suffix else COLD)
+
+    out = [f"- **chmgen (cold, search: false) ÷ Hugo = {ratio(median.get(COLD_NOSEARCH), hugo)}**"
+           " (the like-for-like row: no peer builds a search index); "
+           f"**chmgen (cold) ÷ Hugo = {ratio(median.get(COLD), hugo)}** (with the Pagefind "
+           f"index, chmgen's default); Pagefind's share of chmgen's cold build: "
+           f"{share(median.get(COLD), median.get(COLD_NOSEARCH))}.",
+           f"- Warm (no change) ÷ cold: {pair('chmgen warm (no change)', cold)}. "
+           f"Output empty, render cache warm ÷ cold: {pair(OUTPUT_EMPTY, cold)}.",
+           f"- Template change ÷ Hugo cold: "
+           f"{pair('chmgen template change', lambda suffix: hugo)}; one edit ÷ Hugo cold: "
+           f"{pair('chmgen one edit', lambda suffix: hugo)}. With search on, "
+           f"{reindexed(result)}"]
+    floor = next((tool for tool in result.tools if tool.name == FLOOR and tool.runs), None)
+    if floor:
+        wall = median[FLOOR]
+        texts = max(run.html for run in floor.runs)
+        out.append(f"- **Markdown floor**: Python-Markdown alone converts the corpus's "
+                   f"{texts:,} Markdown texts in {wall:.2f} s on one core; "
+                   f"÷{cores} = {wall / cores:.2f} s, the least a {cores}-core machine can "
+                   f"need for Markdown alone. chmgen (cold, search: false) ÷ that: "
+                   f"{ratio(median.get(COLD_NOSEARCH), wall / cores)}.")
+    return "\n".join(out) + "\n"
+
+
+def reindexed(result: SizeResult) -> str:
+    """Which of the incremental rows with search ran Pagefind (seen by the sampler)."""
+    said = []
+    for name, what in (("chmgen template change", "the template change (a Jinja comment: "
+                        "every page re-rendered, no page's text changed)"),
+                       ("chmgen one edit", "the one edit (one target's title)")):
+        tool = next((tool for tool in result.tools if tool.name == name and tool.runs), None)
+        if tool:
+            ran = sum(1 for run in tool.runs if pagefind_rss(run))
+            said.append(f"{what} ran Pagefind over the whole site in {ran} of "
+                        f"{len(tool.runs)} timed runs" if ran else
+                        f"{what} did not run Pagefind (the indexed text was unchanged)")
+    return "; ".join(said) + "." if said else ""
+
+
+def share(whole: float | None, without: float | None) -> str:
+    if not whole or not without:
+        return "—"
+    return f"{whole - without:.2f} s of {whole:.2f} s ({(whole - without) / whole:.0%})"
+
+
+def memory_table(result: SizeResult) -> str:
+    """Peak RSS of chmgen's rows: the tree and its largest processes."""
+    lines = ["| chmgen row | peak RSS, tree (MB) | largest chmgen process (MB) "
+             "| Pagefind (MB) |", "|---|---:|---:|---:|"]
+    for tool in result.tools:
+        if tool.name.startswith("chmgen") and tool.runs:
+            lines.append(f"| {tool.name} | {mb(max(run.tree_rss for run in tool.runs))} "
+                         f"| {mb(max(chmgen_rss(run) for run in tool.runs))} "
+                         f"| {mb(max(pagefind_rss(run) for run in tool.runs))} |")
+    return "\n".join(lines) + "\n"
+
+
 def growth_table(points: Sequence[GrowthPoint]) -> str:
-    lines = ["| pages | chmgen s | chmgen peak RSS (MB) | chmgen pages/s | Hugo s "
-             "| Hugo peak RSS (MB) | Hugo pages/s | chmgen ÷ Hugo |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| pages | chmgen s | chmgen tree (MB) | chmgen process (MB) | Pagefind (MB) "
+             "| search: false s | search: false tree (MB) | search: false chmgen process (MB) "
+             "| Hugo s | Hugo tree (MB) | chmgen ÷ Hugo | search: false ÷ Hugo |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for point in points:
-        cells = []
-        for run in (point.chmgen, point.hugo):
-            cells += ([f"{run.wall:.2f}", f"{run.tree_rss / MB:,.0f}",
-                       f"{run.html / run.wall:,.0f}"] if run else ["—"] * 3)
-        walls = [run.wall if run else None for run in (point.chmgen, point.hugo)]
-        lines.append(f"| {point.pages:,} | " + " | ".join(cells)
-                     + f" | {ratio(walls[0], walls[1])} |")
+        cells = ([fmt(point.chmgen.wall), mb(point.chmgen.tree_rss), mb(chmgen_rss(point.chmgen)),
+                  mb(pagefind_rss(point.chmgen))] if point.chmgen else ["—"] * 4)
+        cells += ([fmt(point.nosearch.wall), mb(point.nosearch.tree_rss),
+                   mb(chmgen_rss(point.nosearch))] if point.nosearch else ["—"] * 3)
+        cells += ([fmt(point.hugo.wall), mb(point.hugo.tree_rss)] if point.hugo else ["—"] * 2)
+        hugo = point.hugo.wall if point.hugo else None
+        cells += [ratio(point.chmgen.wall if point.chmgen else None, hugo),
+                  ratio(point.nosearch.wall if point.nosearch else None, hugo)]
+        lines.append(f"| {point.pages:,} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -507,9 +745,24 @@ METHOD = """\
   of the data series) and the action plan as one page with a table of every action.
 - **chmgen** builds its whole site: national target, indicator, GBF and index pages, charts,
   JSON-LD, feeds, sitemap, open-data exports and its Pagefind search index (on by default);
-  `central_chm` is disabled and the build runs `--offline`. The peers render the Markdown into
-  a generic page and build no search index. So the ratio is "what chmgen's site costs" against
-  "what a documentation or blog site with the same words costs", not the same work.
+  `central_chm` is disabled and the build runs `--offline`. It renders pages in forked worker
+  processes, one per usable core (`CHMGEN_JOBS` is not set). The peers render the Markdown
+  into a generic page and build no search index. So even without search the ratio is "what
+  chmgen's site costs" against "what a documentation or blog site with the same words costs",
+  not the same work.
+- **chmgen, search: false** builds a copy of the same site (`chmgen-nosearch/`, made by
+  `bench/speed.py` beside the corpus) whose `chmgen.yml` ends with `search: false`: no
+  Pagefind index and no search page (one page fewer per language). **It is the like-for-like
+  row against Hugo, MkDocs and Pelican, none of which builds a search index**; the default row,
+  `chmgen (cold)`, adds Pagefind, which at 10,000 pages is most of the time and memory.
+- **Python-Markdown alone, 1 core** is a floor, not a tool: in chmgen's virtualenv, one
+  `markdown.Markdown(extensions=["extra", "sane_lists"])` instance (chmgen's extensions minus
+  its own link and heading tweaks), `reset()` between texts, converts every Markdown text of
+  the chmgen corpus (free page and news bodies after the front matter, every target and
+  indicator `description`), timed with `time.perf_counter` around the loop only (reading the
+  files is not timed). *Pages* in its row are the texts converted. Divided by the number of
+  cores it is the least time any build on this machine can spend on its Markdown without a
+  cache.
 - **Hugo**: multilingual mode with one content tree per language (`content/<lang>/`,
   `defaultContentLanguageInSubdir = false`, so URLs match chmgen's), a small layout of its own
   (head with canonical and hreflang links, header with site name, menu and language links,
@@ -522,23 +775,34 @@ METHOD = """\
 - **Pelican**: default theme, every file a Pelican *page* (not an article, so no blog index,
   archives, categories, tags or authors pages, and no feeds), saved at chmgen's URL paths,
   translations linked by a shared slug, a menu of four links (not every page), `RELATIVE_URLS`.
-- **Rounds.** After one untimed warm-up round, each round runs every tool once, in an order
-  rotated from round to round, so that load from other processes falls on all alike. Every
-  cold build writes into an empty folder; chmgen's cold build also deletes its render cache
-  (`SITE/.chmgen/render/`). Then chmgen rebuilds into the output of that cold build: with
-  nothing changed (warm), after a comment is appended to a copy of the default theme's
-  `base.html` placed in `SITE/overrides/` (template change), and after one national target's
-  title is changed (one edit). The site is restored after each round.
+- **Rounds.** After one untimed warm-up round, each round runs every cold build and the floor
+  once, in an order rotated from round to round, so that load from other processes falls on
+  all alike. Every cold build writes into an empty folder; chmgen's cold builds also delete
+  their render cache (`SITE/.chmgen/render/`: the Markdown cache and the build manifest).
+  Then, for each of chmgen's two sites (the order alternating by round), chmgen builds again:
+  into an empty output folder with the render cache kept (*output empty, render cache warm*:
+  what a CI job that restores `SITE/.chmgen/` from its cache does), then into that output with
+  nothing changed (*warm*), after a comment is appended to a copy of the default theme's
+  `base.html` placed in `SITE/overrides/` (*template change*), and after one national target's
+  title is changed (*one edit*). The sites are restored after each round. chmgen's per-user
+  cache of compiled templates is kept in `bench/.work/xdg-cache/` (`XDG_CACHE_HOME`), warm
+  after the warm-up round in every row, as on any machine that has built a chmgen site before;
+  each template change writes a comment never seen before, so it is compiled afresh.
 - **Measures.** Wall time is `time.perf_counter` around the subprocess; CPU is user + system
-  time of the build and every process it waited for. *Peak RSS, tree* is the largest sum of the
-  resident set sizes of the build's process and all its descendants (Pagefind for chmgen),
-  sampled from `/proc` every 20 ms (shared pages counted once per process; a process shorter
-  than 20 ms can be missed); *largest process* is the kernel's high-water mark of the largest
-  single process (`wait4`); both are the largest over the timed runs. *Pages* are the HTML
-  files the tool wrote; pages/s is pages over the median wall time. Ratios use median wall
-  times: *÷ chmgen* above 1 means slower than chmgen's cold build.
-- **Growth** rows run chmgen and Hugo once each per size, without warm-up (sizes measured in a
-  table above reuse its medians).
+  time of the build and every process it waited for (chmgen's workers, Pagefind). *Peak RSS,
+  tree* is the largest sum of the resident set sizes of the build's process and all its
+  descendants (for chmgen: its main process, its forked workers and, with search, Pagefind),
+  sampled from `/proc` every 20 ms (pages shared between forked workers are counted once per
+  process, so the sum overstates what the tree needs; a process shorter than 20 ms can be
+  missed); *largest process* is the kernel's high-water mark of the largest single process
+  (`wait4`), Pagefind's when it runs. The memory tables split chmgen's rows by sampled
+  process: the largest chmgen process (main or worker) and Pagefind. All are the largest over
+  the timed runs. *Pages* are the HTML files the tool wrote; pages/s is pages over the median
+  wall time. Ratios use median wall times: *÷ chmgen* above 1 means slower than chmgen's cold
+  build with search.
+- **Growth** rows run chmgen (with and without search) and Hugo once each per size, in an
+  order rotated by size, without warm-up (sizes measured in a table above reuse its medians:
+  the run of median wall time, with its memory).
 - **Caveats.** The machine is small and shared: other processes run alongside, so compare
   ratios from one run, not seconds across runs. chmgen runs from the editable install: the
   work tree's `chmgen/` and `themes/` as they were during the run (the commit is above).
@@ -551,29 +815,57 @@ def markdown_report(env: dict[str, str], command: str, results: Sequence[SizeRes
            "<!-- Generated by bench/speed.py; run it again rather than editing this file. -->",
            "",
            f"Measured on {dt.date.today().isoformat()} with `{command}` on {env['cpu']} "
-           f"({env['cores']} cores, {env['memory']}), {env['os']}, Python {env['python']}.", "",
+           f"({env['cores']} cores, {env['memory']}), {env['os']}, Python {env['python']}; "
+           f"load average (1/5/15 min) {env.get('load_before', '?')} before, "
+           f"{env.get('load_after', '?')} after.", "",
            f"chmgen {env['chmgen']} (code {env['chmgen_code']}; Markdown {env['markdown']}, "
            f"Pagefind {env['pagefind']}) · Hugo {env['hugo']} · MkDocs {env['mkdocs']} · "
            f"Pelican {env['pelican']} (Markdown {env['peers_markdown']}).", "",
-           f"![Median build time per tool and size; chmgen and Hugo time and memory against "
-           f"pages]({svg_name})", ""]
+           f"![Median build time per tool and size; chmgen with and without search and Hugo: "
+           f"time and memory against pages]({svg_name})", ""]
+    cores = int(env["cores"]) if env["cores"].isdigit() else 1
     for result in results:
         out += [f"## {result.pages:,} pages per language", "", corpus_line(result), "",
-                size_table(result)]
+                size_table(result), headlines(result, cores),
+                "Peak memory of chmgen's rows (the tree of the rows with search includes "
+                "Pagefind):", "", memory_table(result)]
     if growth:
-        out += ["## Growth: chmgen and Hugo, cold builds", "", growth_table(growth)]
+        out += ["## Growth: chmgen (with and without search) and Hugo, cold builds", "",
+                growth_table(growth),
+                "*chmgen tree* is chmgen's process tree with search on, so it includes "
+                "Pagefind; *chmgen process* is the largest chmgen process (main or worker) "
+                "and *Pagefind* Pagefind's, each sampled alone. The search: false columns "
+                "have no Pagefind.", ""]
     out.append(METHOD)
     return "\n".join(out)
 
 
 # --------------------------------------------------------------------------- the chart
 
-COLORS = {"chmgen (cold)": "#1b7f3b", "chmgen warm (no change)": "#4f9d69",
-          "chmgen template change": "#74b88a", "chmgen one edit": "#9fd0ad",
-          "Hugo": "#c2410c", "MkDocs (every page in nav)": "#1d4ed8",
+CHMGEN_ROWS = {COLD: "cold", OUTPUT_EMPTY: "output empty, render cache warm",
+               "chmgen warm (no change)": "warm (no change)",
+               "chmgen template change": "template change", "chmgen one edit": "one edit"}
+NOSEARCH_SUFFIX = "search: false"
+COLORS = {COLD: "#1b7f3b", OUTPUT_EMPTY: "#3a9256", "chmgen warm (no change)": "#5fa777",
+          "chmgen template change": "#83bd96", "chmgen one edit": "#a7d3b5",
+          COLD_NOSEARCH: "#0e6e8c", with_suffix(OUTPUT_EMPTY, NOSEARCH_SUFFIX): "#2a88a5",
+          with_suffix("chmgen warm (no change)", NOSEARCH_SUFFIX): "#4fa2bc",
+          with_suffix("chmgen template change", NOSEARCH_SUFFIX): "#7bbcd0",
+          with_suffix("chmgen one edit", NOSEARCH_SUFFIX): "#a8d5e3",
+          FLOOR: "#6b7280", "Hugo": "#c2410c", "MkDocs (every page in nav)": "#1d4ed8",
           "MkDocs (short nav)": "#60a5fa", "Pelican": "#7c3aed"}
+# the bars of one size: (group heading, [(row name, label)])
+BAR_GROUPS = [
+    ("chmgen with Pagefind search (default)", list(CHMGEN_ROWS.items())),
+    ("chmgen, search: false (like for like)",
+     [(with_suffix(name, NOSEARCH_SUFFIX), label) for name, label in CHMGEN_ROWS.items()]),
+    ("Floor and peers (no search index)",
+     [(name, name) for name in (FLOOR, "Hugo", "MkDocs (every page in nav)",
+                                "MkDocs (short nav)", "Pelican")])]
+GROWTH_SERIES = {COLD: "chmgen", COLD_NOSEARCH: "nosearch", "Hugo": "hugo"}
 SVG_WIDTH = 800
-BAR_LEFT, BAR_RIGHT = 230, 690
+BAR_LEFT, BAR_RIGHT = 250, 690
+CHART_HEIGHT = 170
 
 
 def esc(text: str) -> str:
@@ -589,28 +881,39 @@ def svg_text(x: float, y: float, text: str, *, size: int = 12, anchor: str = "st
 
 
 def bar_groups(results: Sequence[SizeResult], top: float) -> tuple[list[str], float]:
-    """Horizontal bars of median wall time, one group per size, each on its own scale."""
+    """Horizontal bars of median wall time, one block per size, each on its own scale, rows
+    grouped: chmgen with search, chmgen without, the floor and the peers."""
     parts = [svg_text(10, top, "Median build time (s), lower is faster; each size on its own "
                       "scale", size=15, weight="bold")]
     y = top + 12
     for result in results:
         median = medians(result)
         scale = (BAR_RIGHT - BAR_LEFT) / max(median.values(), default=1.0)
+        problems = {tool.name: tool.problem for tool in result.tools}
+        problems.update({name: "not run (quadratic)" for name in result.skipped})
         parts.append(svg_text(10, y + 16, f"{result.pages:,} pages per language",
                               size=13, weight="bold"))
-        y += 24
-        rows = [(tool.name, median.get(tool.name), tool.problem) for tool in result.tools]
-        rows += [(name, None, "not run (quadratic)") for name in result.skipped]
-        for name, wall, problem in rows:
-            parts.append(svg_text(BAR_LEFT - 8, y + 12, name, anchor="end"))
-            if wall is None:
-                parts.append(svg_text(BAR_LEFT, y + 12, problem or "not run", fill="#555"))
-            else:
-                width = max(1.0, wall * scale)
-                parts.append(f'<rect x="{BAR_LEFT}" y="{y + 1}" width="{width:.1f}" '
-                             f'height="14" fill="{COLORS.get(name, "#888")}"/>')
-                parts.append(svg_text(BAR_LEFT + width + 6, y + 12, f"{wall:.2f} s"))
-            y += 19
+        y += 26
+        for heading, rows in BAR_GROUPS:
+            rows = [(name, label) for name, label in rows if name in problems]
+            if not rows:
+                continue
+            parts.append(svg_text(BAR_LEFT - 8, y + 11, heading, size=11, anchor="end",
+                                  weight="bold", fill="#555"))
+            y += 16
+            for name, label in rows:
+                wall = median.get(name)
+                parts.append(svg_text(BAR_LEFT - 8, y + 12, label, anchor="end"))
+                if wall is None:
+                    parts.append(svg_text(BAR_LEFT, y + 12, problems[name] or "not run",
+                                          fill="#555"))
+                else:
+                    width = max(1.0, wall * scale)
+                    parts.append(f'<rect x="{BAR_LEFT}" y="{y + 1}" width="{width:.1f}" '
+                                 f'height="14" fill="{COLORS.get(name, "#888")}"/>')
+                    parts.append(svg_text(BAR_LEFT + width + 6, y + 12, f"{wall:.2f} s"))
+                y += 18
+            y += 4
         y += 8
     return parts, y
 
@@ -629,8 +932,8 @@ def short(value: float) -> str:
 def line_chart(left: float, top: float, title: str,
                series: dict[str, list[tuple[int, float]]]) -> list[str]:
     """A small line chart of values against pages, one line per tool, every point labelled
-    (the first series above its points, the others below unless that hits the axis)."""
-    width, height = 300, 150
+    where there is room (the first series above its points, the others below)."""
+    width, height = 300, CHART_HEIGHT
     points = [point for values in series.values() for point in values]
     if not points:
         return []
@@ -656,6 +959,10 @@ def line_chart(left: float, top: float, title: str,
         parts.append(svg_text(x, top + height + 15, label, size=11, anchor="middle"))
     parts.append(svg_text(left + width / 2, top + height + 30, "pages per language",
                           size=11, anchor="middle"))
+    # every point's dot is an obstacle for the labels; each label takes the first free place
+    # of its series' preferred order, or is left out (the values are in the tables)
+    taken = [(x - 4, y - 4, x + 4, y + 4)
+             for values in series.values() for x, y in (at(*point) for point in values)]
     for index, (name, values) in enumerate(series.items()):
         color = COLORS.get(name, "#888")
         coords = [at(pages, value) for pages, value in values]
@@ -664,35 +971,56 @@ def line_chart(left: float, top: float, title: str,
                      f'stroke-width="2"/>')
         for (x, y), (_, value) in zip(coords, values, strict=True):
             parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{color}"/>')
-            if index == 0:
-                parts.append(svg_text(x, y - 6, short(value), size=10, anchor="middle",
-                                      fill=color))
-            elif y + 14 < top + height - 2:
-                parts.append(svg_text(x, y + 14, short(value), size=10, anchor="middle",
-                                      fill=color))
-            else:  # too close to the axis for a label below: left of the point
-                parts.append(svg_text(x - 6, y + 3, short(value), size=10, anchor="end",
+            text = short(value)
+            place = free_place(text, x, y, taken, index == 0,
+                               (left - 4, top - 4, left + width + 40, top + height - 1))
+            if place:
+                parts.append(svg_text(place[0], place[1], text, size=10, anchor=place[2],
                                       fill=color))
     return parts
+
+
+Box = tuple[float, float, float, float]
+
+
+def free_place(text: str, x: float, y: float, taken: list[Box], above_first: bool,
+               frame: Box) -> tuple[float, float, str] | None:
+    """Where a size-10 label of a point at (x, y) overlaps no ``taken`` box and stays inside
+    ``frame``: above, below, right or left of the point (above first or below first). The box
+    found is added to ``taken``."""
+    width = 5.6 * len(text) + 2
+    above, below = (x, y - 6, "middle"), (x, y + 14, "middle")
+    for lx, ly, anchor in ((above, below) if above_first else (below, above)) + (
+            (x + 6, y + 3.5, "start"), (x - 6, y + 3.5, "end")):
+        x0 = lx - width / 2 if anchor == "middle" else lx if anchor == "start" else lx - width
+        box = (x0, ly - 9, x0 + width, ly + 2)
+        inside = frame[0] <= box[0] and box[2] <= frame[2] and frame[1] <= box[1] \
+            and box[3] <= frame[3]
+        if inside and not any(box[0] < other[2] and other[0] < box[2] and box[1] < other[3]
+                              and other[1] < box[3] for other in taken):
+            taken.append(box)
+            return lx, ly, anchor
+    return None
 
 
 def growth_charts(growth: Sequence[GrowthPoint], top: float) -> tuple[list[str], float]:
     if not growth:
         return [], top
     series: dict[str, dict[str, list[tuple[int, float]]]] = {"time": {}, "memory": {}}
-    for name, pick in (("chmgen (cold)", "chmgen"), ("Hugo", "hugo")):
+    for name, pick in GROWTH_SERIES.items():
         runs = [(point.pages, getattr(point, pick)) for point in growth]
         series["time"][name] = [(pages, run.wall) for pages, run in runs if run]
         series["memory"][name] = [(pages, run.tree_rss / MB) for pages, run in runs if run]
-    parts = [svg_text(10, top + 4, "Growth of cold builds: chmgen and Hugo", size=15,
-                      weight="bold")]
+    parts = [svg_text(10, top + 4, "Growth of cold builds: chmgen with and without search, "
+                      "Hugo", size=15, weight="bold")]
     parts += line_chart(70, top + 44, "Wall time (s)", series["time"])
     parts += line_chart(470, top + 44, "Peak RSS of the process tree (MB)", series["memory"])
-    legend_y = top + 44 + 150 + 56
-    for index, name in enumerate(("chmgen (cold)", "Hugo")):
-        x = 70 + index * 160
-        parts += [f'<rect x="{x}" y="{legend_y - 10}" width="12" height="12" '
+    legend_y = top + 44 + CHART_HEIGHT + 56
+    x = 70.0
+    for name in GROWTH_SERIES:
+        parts += [f'<rect x="{x:.0f}" y="{legend_y - 10}" width="12" height="12" '
                   f'fill="{COLORS[name]}"/>', svg_text(x + 18, legend_y, name)]
+        x += 18 + 7 * len(name) + 24
     return parts, legend_y + 16
 
 
@@ -707,7 +1035,8 @@ def chart(results: Sequence[SizeResult], growth: Sequence[GrowthPoint]) -> str:
             f"{name} {wall:.2f} s" for name, wall in medians(result).items()) + ".")
     if growth:
         summary.append("Growth, cold builds: " + "; ".join(
-            f"{point.pages:,} pages chmgen {fmt(point.chmgen.wall if point.chmgen else None)} s"
+            f"{point.pages:,} pages chmgen {fmt(point.chmgen.wall if point.chmgen else None)} s,"
+            f" chmgen search: false {fmt(point.nosearch.wall if point.nosearch else None)} s"
             f" and Hugo {fmt(point.hugo.wall if point.hugo else None)} s"
             for point in growth) + ".")
     height = max(height, y) + 10
@@ -737,8 +1066,8 @@ def raw_results(env: dict[str, str], results: Sequence[SizeResult],
                               "runs": [asdict(run) for run in tool.runs]}
                              for tool in result.tools]} for result in results],
         "growth": [{"pages": point.pages,
-                    "chmgen": asdict(point.chmgen) if point.chmgen else None,
-                    "hugo": asdict(point.hugo) if point.hugo else None} for point in growth],
+                    **{pick: asdict(run) if (run := getattr(point, pick)) else None
+                       for pick in GROWTH_SERIES.values()}} for point in growth],
     }
 
 
@@ -748,7 +1077,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--languages", default="en", help="comma-separated, default first")
     parser.add_argument("--reps", type=int, default=3, help="timed rounds after one warm-up")
     parser.add_argument("--growth", default="1000,2000,5000,10000,20000",
-                        help="sizes for chmgen's and Hugo's growth ('' for none)")
+                        help="sizes for the growth of chmgen (with and without search) and "
+                             "Hugo ('' for none)")
     parser.add_argument("--timeout", type=float, default=900,
                         help="seconds before a peer's build is given up (default 900)")
     parser.add_argument("--mkdocs-full-nav-max", type=int, default=2000,
@@ -759,7 +1089,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--doc", type=Path, help="the Markdown report to write (default "
                         "docs/performance.md; the chart is written beside it as .svg)")
     parser.add_argument("--json", type=Path, help="also dump the raw results to this file")
+    # internal: the Markdown floor, run by this script in a process of its own
+    parser.add_argument("--markdown-floor", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--floor-result", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.markdown_floor:
+        markdown_floor(args.markdown_floor, args.floor_result)
+        return 0
     if args.quick:
         args.pages, args.reps, args.growth = "200", 1, "100,200,400"
     doc = args.doc or (WORK / "quick" / "performance.md" if args.quick
