@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from chmgen import __version__, pipeline, rendercache
+from chmgen import __version__, deps, pipeline, rendercache
 from chmgen.budget import PageWeight, check_budget, page_weights, static_sizes
 from chmgen.deps import digest
 from chmgen.errors import ContentErrors, Problem, Problems
@@ -141,6 +141,7 @@ def build(
     Without ``cache`` nothing is kept in the site folder (one-off builds: deploy, bundle)."""
     started = time.perf_counter()
     out = (out or root / "_site").resolve()
+    deps.reset()
     progress(Step("loading content"))
     site, problems = load_and_plan(root, strict=strict, base_url=base_url, records=records)
     cache_dir = root / rendercache.FOLDER if cache else None

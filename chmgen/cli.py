@@ -77,17 +77,26 @@ def cli() -> None:
               "$CHMGEN_API_URL and central_chm.url in chmgen.yml).")
 @click.option("--base-url", metavar="URL", help="Public address of the site (overrides "
               "base_url in chmgen.yml), e.g. https://example.github.io/chm/.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
+              help="Processes that render pages (default: $CHMGEN_JOBS, else one per CPU).")
+@click.option("--full", is_flag=True, help="Render every page again, even those whose inputs "
+              "did not change since the last build into the same folder.")
 @verbosity_options
 def build(site_dir: Path, out: Path | None, strict: bool, offline: bool, refresh: bool,
-          api_url: str | None, base_url: str | None, quiet: bool, verbose: bool) -> None:
-    """Build the site in SITE_DIR (default: the current directory)."""
+          api_url: str | None, base_url: str | None, jobs: int | None, full: bool,
+          quiet: bool, verbose: bool) -> None:
+    """Build the site in SITE_DIR (default: the current directory).
+
+    Only pages whose inputs changed since the last build into the same folder are rendered
+    again; converted Markdown is kept in SITE_DIR/.chmgen/render/ across builds."""
     from chmgen.build import build as run_build
 
     records = _records_options(offline, refresh, api_url)
     try:
         with _progress(quiet, verbose) as progress:
             result = run_build(site_dir, out, strict=strict, base_url=base_url,
-                               progress=progress, records=records)
+                               progress=progress, records=records, jobs=jobs,
+                               incremental=not full)
     except ChmgenError as error:
         _fail(error)
         return
@@ -172,8 +181,15 @@ def _pages(result: BuildResult) -> str:
 
 def _build_summary(result: BuildResult, where: bool = True) -> str:
     into = f" into {result.out}" if where else ""
+    total = sum(result.pages_per_language.values())
+    if result.rendered == 0:
+        fresh = "; nothing changed since the last build, nothing written"
+    elif result.rendered < total:
+        fresh = f"; {result.rendered} rendered again, the others unchanged"
+    else:
+        fresh = ""
     return (f"built {_pages(result)}{into} — {len(result.warnings)} warning(s), "
-            f"{human_size(result.bytes_written)}, {result.seconds:.2f} s")
+            f"{human_size(result.bytes_written)}, {result.seconds:.2f} s{fresh}")
 
 
 @cli.command()

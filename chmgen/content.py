@@ -7,6 +7,7 @@ import io
 import os
 import re
 from collections.abc import Iterable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -58,27 +59,35 @@ def read_records(
     records that each need an explicit ``id``.
     """
     for path in yaml_files(folder):
-        doc = read_yaml_file(path, problems)
-        if doc is None:
-            continue
-        checker = Checker(doc, problems, config.languages)
-        if lists and isinstance(doc.data, list):
-            for index, item in enumerate(doc.data):
-                raw = checker.mapping(item, schema.fields, (index,))
-                if raw is not None and raw.get("id") is None:
-                    checker.error((index,), "missing required key 'id' (needed in a list)")
-                elif raw is not None:
-                    yield raw, doc, (index,)
-            continue
-        raw = checker.mapping(doc.data, schema.fields)
-        if raw is None:
-            continue
-        if raw.get("id") is None:
-            if not ID_RE.match(path.stem):
-                checker.error((), f"file name '{path.name}' is not a valid id: set 'id'")
-                continue
-            raw["id"] = path.stem
-        yield raw, doc, ()
+        yield from filememo.remembered(
+            "records", path, (id(schema), config.languages, lists), problems,
+            partial(_file_records, path, schema, config, lists=lists))
+
+
+def _file_records(path: Path, schema: Schema, config: Config, problems: Problems, *,
+                  lists: bool) -> list[tuple[Raw, YamlDoc, KeyPath]]:
+    doc = read_yaml_file(path, problems)
+    if doc is None:
+        return []
+    checker = Checker(doc, problems, config.languages)
+    if lists and isinstance(doc.data, list):
+        found: list[tuple[Raw, YamlDoc, KeyPath]] = []
+        for index, item in enumerate(doc.data):
+            raw = checker.mapping(item, schema.fields, (index,))
+            if raw is not None and raw.get("id") is None:
+                checker.error((index,), "missing required key 'id' (needed in a list)")
+            elif raw is not None:
+                found.append((raw, doc, (index,)))
+        return found
+    raw = checker.mapping(doc.data, schema.fields)
+    if raw is None:
+        return []
+    if raw.get("id") is None:
+        if not ID_RE.match(path.stem):
+            checker.error((), f"file name '{path.name}' is not a valid id: set 'id'")
+            return []
+        raw["id"] = path.stem
+    return [(raw, doc, ())]
 
 
 def unique_records(records: Iterable[tuple[Raw, YamlDoc, KeyPath]],
@@ -268,26 +277,97 @@ def build_action(raw: Raw, doc: YamlDoc) -> Action:
 def read_markdown_folder(
     folder: Path, schema: Schema, config: Config, problems: Problems
 ) -> list[MarkdownEntry]:
-    """Read ``slug.md`` files and their ``slug.<lang>.md`` translations into entries."""
-    groups: dict[str, dict[str, tuple[Path, Raw, Variant]]] = {}
-    broken: set[tuple[str, str]] = set()  # files that failed to read: already reported
-    for name in _names(folder, (".md",)):
-        path = folder / name
-        slug, lang = split_language(path, config)
+    """Read ``slug.md`` files and their ``slug.<lang>.md`` translations into entries.
+
+    In a live session (``filememo``, chmgen serve) the folder's state is kept: an edit re-reads
+    the edited files and rebuilds only their entries, reporting every problem as a full read
+    would."""
+    memo = filememo.active()
+    if memo is None or not memo.trusted:
+        return _MarkdownFolder(folder, schema, config).read_all(problems)
+    key = ("markdown-folder", str(folder), id(schema), config.languages, config.default_language)
+    state = memo.folders.get(key)
+    if state is None:
+        state = memo.folders[key] = _MarkdownFolder(folder, schema, config)
+        return state.read_all(problems)
+    assert isinstance(state, _MarkdownFolder)
+    return state.update(memo.take_dirty(folder), problems)
+
+
+class _MarkdownFolder:
+    """One folder of Markdown entries: what each file gave, and the entries built from them."""
+
+    def __init__(self, folder: Path, schema: Schema, config: Config) -> None:
+        self.folder, self.schema, self.config = folder, schema, config
+        # name → (slug or None when the name is invalid, lang, read result, problems)
+        self.files: dict[str, tuple[str | None, str, tuple[Raw, Variant] | None, list[Any]]] = {}
+        self.entries: dict[str, tuple[MarkdownEntry, list[Any]]] = {}
+        self.result: list[MarkdownEntry] = []
+
+    def read_all(self, problems: Problems) -> list[MarkdownEntry]:
+        self.files = {name: self._file(name) for name in _names(self.folder, (".md",))}
+        self.entries = {}
+        return self._assemble(set(self._slugs()), problems)
+
+    def update(self, dirty: set[str], problems: Problems) -> list[MarkdownEntry]:
+        touched: set[str] = set()
+        for name in dirty:
+            before = self.files.pop(name, None)
+            if before is not None and before[0] is not None:
+                touched.add(before[0])
+            path = self.folder / name
+            if name.endswith(".md") and path.is_file():
+                self.files[name] = info = self._file(name)
+                if info[0] is not None:
+                    touched.add(info[0])
+        if dirty:
+            self.files = dict(sorted(self.files.items()))
+        return self._assemble(touched, problems)
+
+    def _file(self, name: str) -> tuple[str | None, str, tuple[Raw, Variant] | None, list[Any]]:
+        path = self.folder / name
+        found = Problems()
+        slug, lang = split_language(path, self.config)
         if not ID_RE.match(slug):
-            problems.error(SourceLocation(path, 1, 1), f"file name '{path.name}' must be a "
-                           "simple name (letters, digits, '-', '_') before '.md'")
-            continue
-        if lang not in config.languages:
-            problems.warn(SourceLocation(path, 1, 1),
-                          f"language '{lang}' is not declared in chmgen.yml languages")
-        read = read_markdown(path, schema, config, problems)
-        if read is not None:
-            groups.setdefault(slug, {})[lang] = (path, *read)
-        else:
-            broken.add((slug, lang))
-    return [_entry(slug, variants, config, problems, broken)
-            for slug, variants in groups.items()]
+            found.error(SourceLocation(path, 1, 1), f"file name '{path.name}' must be a "
+                        "simple name (letters, digits, '-', '_') before '.md'")
+            return None, lang, None, found.items
+        if lang not in self.config.languages:
+            found.warn(SourceLocation(path, 1, 1),
+                       f"language '{lang}' is not declared in chmgen.yml languages")
+        read = read_markdown(path, self.schema, self.config, found)
+        return slug, lang, read, found.items
+
+    def _slugs(self) -> list[str]:
+        return list(dict.fromkeys(info[0] for info in self.files.values() if info[0] is not None))
+
+    def _assemble(self, touched: set[str], problems: Problems) -> list[MarkdownEntry]:
+        """Entries of the touched slugs rebuilt; problems reported in a full read's order."""
+        groups: dict[str, dict[str, tuple[Path, Raw, Variant]]] = {}
+        broken: set[tuple[str, str]] = set()
+        for name, (slug, lang, read, found) in self.files.items():
+            problems.items.extend(found)
+            if slug is None or slug not in touched:
+                continue
+            if read is not None:
+                groups.setdefault(slug, {})[lang] = (self.folder / name, *read)
+            else:
+                broken.add((slug, lang))
+        for slug in touched:
+            if slug in groups:
+                own = Problems()
+                self.entries[slug] = (_entry(slug, groups[slug], self.config, own, broken),
+                                      own.items)
+            else:
+                self.entries.pop(slug, None)
+        result = []
+        for slug in self._slugs():
+            if slug in self.entries:
+                entry, found = self.entries[slug]
+                problems.items.extend(found)
+                result.append(entry)
+        self.result = result
+        return result
 
 
 def split_language(path: Path, config: Config) -> tuple[str, str]:

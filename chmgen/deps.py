@@ -65,6 +65,8 @@ def identity(value: Any) -> str | None:
     if make is None:
         return None
     name = make(value)
+    if len(_identities) > 1_000_000:  # records of many past builds of a live session
+        _identities.clear()
     _identities[id(value)] = (value, name)
     return name
 

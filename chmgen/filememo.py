@@ -26,12 +26,21 @@ class FileMemo:
         self.entries: dict[tuple[Any, ...], tuple[Any, Any, list[Any]]] = {}
         self.trusted: bool = False  # skip stat(): the watcher reports every change
         self.hits = self.misses = 0
+        self.folders: dict[tuple[Any, ...], Any] = {}  # folder readers' own state
+        self._dirty: dict[str, set[str]] = {}  # folder → names changed since it was read
 
     def forget(self, paths: Iterable[Path]) -> None:
         """Drop what was read from ``paths`` (changed, created or deleted files)."""
         gone = {os.path.abspath(p) for p in paths}
         for key in [k for k in self.entries if k[1] in gone]:
             del self.entries[key]
+        for path in gone:
+            folder, name = os.path.split(path)
+            self._dirty.setdefault(folder, set()).add(name)
+
+    def take_dirty(self, folder: Path) -> set[str]:
+        """Names in ``folder`` changed since the last call for it."""
+        return self._dirty.pop(os.path.abspath(folder), set())
 
 
 def active() -> FileMemo | None:
@@ -43,6 +52,11 @@ def use(memo: FileMemo | None) -> FileMemo | None:
     global _active
     previous, _active = _active, memo
     return previous
+
+
+def _absolute(path: Path) -> str:
+    text = os.fspath(path)
+    return text if os.path.isabs(text) else os.path.abspath(text)
 
 
 def _stamp(path: Path) -> tuple[int, int, int] | None:
@@ -59,7 +73,7 @@ def remembered(kind: str, path: Path, extra: Any, problems: Problems,
     memo = _active
     if memo is None:
         return read(problems)
-    key = (kind, os.path.abspath(path), extra)
+    key = (kind, _absolute(path), extra)
     stamp = None if memo.trusted else _stamp(path)
     found = memo.entries.get(key)
     if found is not None and (memo.trusted or found[0] == stamp):

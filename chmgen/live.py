@@ -10,6 +10,7 @@ is rebuilt afterwards, in the background: the edited page is in the browser firs
 
 from __future__ import annotations
 
+import gc
 import shutil
 import tempfile
 import threading
@@ -30,10 +31,12 @@ from chmgen.pipeline import (
     manifest_path,
     read_manifest,
     render_pages,
+    scope_of,
     write_file,
 )
 from chmgen.rendercache import MarkdownCache
 from chmgen.search import BUNDLE, index_site
+from chmgen.site import Site
 
 THEME_PARTS = ("templates", "static", "locale", "overrides")
 
@@ -53,8 +56,9 @@ class Update:
 class LiveBuild:
     def __init__(self, root: Path, out: Path, *, jobs: int | None = None,
                  search_delay: float = 0.5) -> None:
-        self.root, self.out, self.jobs = root, out, jobs
+        self.root, self.out, self.jobs = root.resolve(), out, jobs
         self.memo = filememo.FileMemo()
+        self.memo.trusted = True  # the watcher reports every change (update's argument)
         self.cache = MarkdownCache(rendercache.cache_path(root))
         self.renderer: Renderer | None = None
         self.manifest: Manifest | None = None
@@ -64,28 +68,36 @@ class LiveBuild:
         self.on_search: Callable[[], None] | None = None  # called when a new index is in place
         self.searching = threading.Event()  # set: no re-index running
         self.searching.set()
+        self.idle = threading.Event()  # set: nothing is being written after a reload
+        self.idle.set()
+        self.background_error: str | None = None
 
-    def full(self) -> BuildResult:
-        """A complete build into the served folder (the first one, or after a failure)."""
+    def full(self, changed: Iterable[Path] = ()) -> BuildResult:
+        """A complete build into the served folder (the first one, or after a failure);
+        ``changed`` files are read again."""
+        self.wait_for_background()
+        self.memo.forget(Path(p) for p in changed)
         previous = filememo.use(self.memo)
-        self.memo.trusted = False
         try:
             result = build(self.root, self.out, jobs=self.jobs)
         finally:
             filememo.use(previous)
         where = manifest_path(self.root, self.out)
         self.manifest = read_manifest(where)
+        gc.freeze()
         where.unlink(missing_ok=True)  # the session keeps it in memory; its folder is temporary
         self.renderer = None
-        self.memo.trusted = True  # from now on the watcher names every changed file
         return result
 
     def update(self, changed: Iterable[Path]) -> Update:
-        """Rebuild after ``changed`` files were edited, created or deleted."""
+        """Rebuild after ``changed`` files were edited, created or deleted: the pages first
+        (they are what the browser reloads), then, in the background, the other generated files
+        (feeds, sitemap, open data) and the search index."""
         started = time.perf_counter()
         changed = [Path(p) for p in changed]
+        self.wait_for_background()
         if self.manifest is None:
-            done = self.full()
+            done = self.full(changed)
             return Update(sum(done.pages_per_language.values()), done.rendered, 0,
                           time.perf_counter() - started, done.warnings, full=True)
         self.memo.forget(changed)
@@ -99,7 +111,8 @@ class LiveBuild:
             else:
                 renderer = self.renderer.renew(site)
             manifest = self.manifest
-            pages, gone = changed_pages(renderer, manifest)
+            pages, gone = changed_pages(renderer, manifest,
+                                        None if theme_changed else scope_of(self.root, changed))
             known = {r.path: r.digest for r in manifest.pages.values()}
             results = render_pages(renderer, pages, self.out,
                                    jobs=1 if len(pages) < 256 else (self.jobs or 0) or 2,
@@ -107,6 +120,7 @@ class LiveBuild:
             written = sum(1 for r in results if r.written)
             for page, result in zip(pages, results, strict=True):
                 manifest.pages[(page.lang, page.key)] = result
+                manifest.files[result.path] = (0, result.digest)
             current = {(p.lang, p.key) for p in site.pages}
             for key in [k for k in manifest.pages if k not in current]:
                 del manifest.pages[key]
@@ -114,31 +128,51 @@ class LiveBuild:
                 (self.out / path).unlink(missing_ok=True)
                 manifest.files.pop(path, None)
                 written += 1
-            written += self._others(site, renderer, manifest)
-            for result in results:
-                manifest.files[result.path] = (0, result.digest)
-            stale = {t for t in manifest.signatures if renderer.signature(t) !=
-                     manifest.signatures[t]}
-            for token in stale:
+            for token in renderer.stale:
                 manifest.signatures[token] = renderer.signature(token)
             for result in results:
                 for token in result.tokens:
                     if token not in manifest.signatures:
                         manifest.signatures[token] = renderer.signature(token)
             self.renderer = renderer
-            self._schedule_search(site.config.search, manifest)
         finally:
             rendercache.use(previous_cache)
             filememo.use(previous_memo)
         self.cache.flush()
+        self._start_background(site, renderer, manifest)
         return Update(len(site.pages), len(results), written, time.perf_counter() - started,
                       tuple(problems.warnings()))
 
-    def _others(self, site: object, renderer: Renderer, manifest: Manifest) -> int:
-        """Feeds, sitemap, data exports, assets and static files that changed."""
-        from chmgen.site import Site
+    # ------------------------------------------------------------------ after the reload
+    def _start_background(self, site: Site, renderer: Renderer, manifest: Manifest) -> None:
+        self.idle.clear()
+        thread = threading.Thread(target=self._background, args=(site, renderer, manifest),
+                                  name="chmgen-after-reload", daemon=True)
+        thread.start()
 
-        assert isinstance(site, Site)
+    def _background(self, site: Site, renderer: Renderer, manifest: Manifest) -> None:
+        try:
+            previous_cache = rendercache.use(self.cache)
+            try:
+                self._others(site, renderer, manifest)
+            finally:
+                rendercache.use(previous_cache)
+            self.cache.flush()
+            self._schedule_search(site.config.search, manifest)
+        except (OSError, ChmgenError) as exc:
+            self.background_error = str(exc)
+        finally:
+            # What is alive now lives until the next edit: keep the collector from walking it
+            # (on a site of thousands of pages one full collection costs more than a rebuild).
+            gc.freeze()
+            self.idle.set()
+
+    def wait_for_background(self, timeout: float = 300) -> bool:
+        """Wait until the files written after the last reload are in place."""
+        return self.idle.wait(timeout)
+
+    def _others(self, site: Site, renderer: Renderer, manifest: Manifest) -> int:
+        """Feeds, sitemap, data exports, assets and static files that changed."""
         written = 0
         for path, data in other_outputs(site, renderer).items():
             now = file_digest(data)
@@ -193,6 +227,7 @@ class LiveBuild:
     def wait_for_search(self, timeout: float = 300) -> bool:
         """Wait until no re-index is scheduled or running (tests, benchmarks)."""
         deadline = time.monotonic() + timeout
+        self.wait_for_background(timeout)
         while time.monotonic() < deadline:
             timer = self._search_timer
             if (timer is None or timer.finished.is_set()) and self.searching.is_set():

@@ -89,7 +89,7 @@ def _target(
             problems.error(doc.loc((*kp, "gbf_targets", index, "target")),
                            f"unknown GBF target '{link['target']}' (known: GBF-TARGET-01 … "
                            "GBF-TARGET-23, or 1 … 23)")
-        elif any(existing.target == found for existing in links):
+        elif any(existing.target.number == found.number for existing in links):
             problems.error(doc.loc((*kp, "gbf_targets", index, "target")),
                            f"{found.identifier} is listed twice")
         elif link["alignment"]:

@@ -10,12 +10,15 @@ changed it renders and writes nothing at all.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import os
 import pickle
 import re
 import shutil
+import sys
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,10 +97,7 @@ class Renderer:
         root = site.config.root
         self.chain = theme_chain(root, site.config.theme)
         self.loader = template_loader(root, self.chain)
-        bytecode = None
-        if cache_dir is not None:
-            (cache_dir / "jinja").mkdir(parents=True, exist_ok=True)
-            bytecode = FileSystemBytecodeCache(str(cache_dir / "jinja"))
+        bytecode = template_cache() if cache_dir is not None else None
         self.translations = {lang: translations(self.chain, lang)
                              for lang in site.config.languages}
         self.envs: dict[str, Environment] = {
@@ -107,6 +107,11 @@ class Renderer:
         self.options = options_factory({n: content_hash(b) for n, b in self.assets.items()})
         self._closures: dict[str, frozenset[str]] = {}
         self._refs: dict[str, list[str]] = {}
+        # id(record) → (record, digest), kept by renew(): records of files a live session did
+        # not re-read are the same objects, and are not hashed again
+        self._record_digests: dict[int, tuple[Any, str]] = {}
+        self.stale: set[Token] = set()  # set by changed_pages
+        self.same: set[str] = set()  # identities of records unchanged since renew()
         self._signatures: dict[Token, str] = {}
         self._records: dict[str, Any] | None = None
         self._plans = {(p.lang, p.key): p for p in site.pages}
@@ -161,6 +166,13 @@ class Renderer:
         fresh.__dict__.update(self.__dict__)
         fresh.site = site
         fresh._signatures, fresh._records = {}, None
+        before = self.records()
+        now = fresh.records()
+        # Records that are the very objects of the previous site (files not re-read) have not
+        # changed: their tokens need no new signature.
+        fresh.same = {name for name, record in now.items() if before.get(name) is record}
+        live = {id(r) for r in now.values()}
+        fresh._record_digests = {k: v for k, v in self._record_digests.items() if k in live}
         fresh._plans = {(p.lang, p.key): p for p in site.pages}
         return fresh
 
@@ -205,8 +217,13 @@ class Renderer:
             record = self.records().get(token[1])
             if record is None:
                 return "missing"
+            known = self._record_digests.get(id(record))
+            if known is not None and known[0] is record:
+                return known[1]
             value = deps.VALUES.get(type(record))
-            return digest(record if value is None else value(record))
+            found = digest(record if value is None else value(record))
+            self._record_digests[id(record)] = (record, found)
+            return found
         if kind == "c":
             return digest(stable(getattr(content, token[1])))
         if kind == "a":
@@ -252,9 +269,24 @@ class Renderer:
             found.extend(self.site.pages)
             self._records = {}
             for record in found:
-                identity = deps.RECORD_TYPES[type(record)](record)
-                self._records[identity] = record
+                name = deps.identity(record)
+                assert name is not None
+                self._records[name] = record
         return self._records
+
+
+def template_cache() -> FileSystemBytecodeCache | None:
+    """Compiled templates, per user (like Python's own bytecode): a template is compiled once
+    per source text and Jinja version, whatever the site. Off with CHMGEN_TEMPLATE_CACHE=0."""
+    if os.environ.get("CHMGEN_TEMPLATE_CACHE") == "0":
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "chmgen", "templates")
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError:
+        return None
+    return FileSystemBytecodeCache(folder)
 
 
 def theme_assets(chain: list[Path]) -> dict[str, bytes]:
@@ -305,12 +337,13 @@ def render_pages(renderer: Renderer, pages: Sequence[PagePlan], folder: Path | N
     if not pages:
         return []
     renderer.warm()
-    deps.reset()
     _JOB = (renderer, pages, folder, previous or {})
     results: list[PageResult | None] = [None] * len(pages)
     total, done = len(pages), 0
     try:
-        if jobs <= 1 or len(pages) < SMALL or "fork" not in multiprocessing.get_all_start_methods():
+        if jobs <= 1 or len(pages) < SMALL or not sys.platform.startswith("linux"):
+            # Workers are forked (the site is shared, not pickled): on Linux only, where fork
+            # is safe; elsewhere pages render in this process.
             progress(Step("rendering pages", 0, total))
             for index, result in _render_chunk(range(len(pages))):
                 results[index] = result
@@ -320,12 +353,24 @@ def render_pages(renderer: Renderer, pages: Sequence[PagePlan], folder: Path | N
             chunks = [range(i, min(i + size, len(pages))) for i in range(0, len(pages), size)]
             LAST_PARALLEL = True
             rendercache.active().prepare()  # created here; no open handle across fork
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                for chunk in pool.imap_unordered(_render_chunk, chunks):
-                    for index, result in chunk:
-                        results[index] = result
-                    done += len(chunk)
-                    progress(Step("rendering pages", done, total))
+            # The site model is shared with the workers copy-on-write: keep the collector from
+            # walking (and so copying) it in every worker.
+            gc.collect()
+            gc.freeze()
+            try:
+                with warnings.catch_warnings():
+                    # chmgen serve forks with its watcher thread alive; the workers only render.
+                    warnings.filterwarnings("ignore", r".*fork\(\) may lead to deadlocks",
+                                            DeprecationWarning)
+                    pool = multiprocessing.get_context("fork").Pool(jobs)
+                with pool:
+                    for chunk in pool.imap_unordered(_render_chunk, chunks):
+                        for index, result in chunk:
+                            results[index] = result
+                        done += len(chunk)
+                        progress(Step("rendering pages", done, total))
+            finally:
+                gc.unfreeze()
     finally:
         _JOB = None
     return [r for r in results if r is not None]
@@ -409,12 +454,126 @@ def output_matches(out: Path, manifest: Manifest) -> bool:
     return seen == len(manifest.files)
 
 
-def changed_pages(renderer: Renderer, previous: Manifest) -> tuple[list[PagePlan], set[str]]:
+# Which collections a site query reads (for edits whose scope is known, see Scope).
+QUERY_READS: dict[str, frozenset[str]] = {
+    name: frozenset(reads) for name, reads in {
+        "gbf_targets_of_indicator": ("targets",), "targets_using_indicator": ("targets",),
+        "indicators_of_target": ("targets", "indicators"), "actions_for_target": ("actions",),
+        "page_entry": ("pages",), "items_for_gbf": ("items", "needs", "offers"),
+        "items_for_target": ("items", "needs", "offers", "targets"),
+        "actions_for_gbf": ("targets", "actions"), "menu_group_of": (),
+        "targets_by_goal": ("targets",), "section_items": ("items",),
+        "alignment": ("targets",), "covered_count": ("targets",), "unaddressed": ("targets",),
+        "themes": ("items", "needs", "offers"), "progress_counts": ("targets",),
+        "indicator_trends": ("indicators",),
+    }.items()}
+_RECORD_COLLECTION = (("target:", "targets"), ("indicator:", "indicators"),
+                      ("action:", "actions"), ("item:needs:", "needs"),
+                      ("item:offers:", "offers"), ("item:", "items"), ("md:pages/", "pages"),
+                      ("md:news/", "news"), ("md:nbsap/", "nbsap"), ("variant:pages/", "pages"),
+                      ("variant:news/", "news"), ("variant:nbsap/", "nbsap"),
+                      ("nbsap", "nbsap"))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What an edit touched, when the watcher knows (chmgen serve): the collections whose files
+    changed, and whether theme files did. Only tokens an edit of this scope can change are
+    evaluated again — unless a collection's membership changed, then all of them are."""
+
+    collections: frozenset[str]
+    theme: bool = False
+
+
+def scope_of(root: Path, paths: Iterable[Path]) -> Scope | None:
+    """The scope of edited files under ``root``; None when anything else changed (the
+    configuration, static files, files outside the content folders)."""
+    found: set[str] = set()
+    theme = False
+    for path in paths:
+        try:
+            parts = Path(path).resolve().relative_to(root.resolve()).parts
+        except ValueError:
+            theme = True  # a theme folder outside the site (watched for templates)
+            continue
+        if not parts:
+            return None
+        head = parts[0]
+        if head in ("overrides", "themes"):
+            theme = True
+        elif head in ("targets", "indicators", "actions", "pages", "news", "nbsap"):
+            found.add(head)
+        elif head == "cooperation":
+            found.update(("needs", "offers"))
+        elif head in ITEM_FOLDERS:
+            found.add("items")
+        else:
+            return None
+    return Scope(frozenset(found), theme)
+
+
+ITEM_FOLDERS = frozenset({"events", "documents", "projects", "ecosystems", "protected-areas",
+                          "species", "organizations", "learning"})
+
+
+_ALWAYS, _THEME, _NEVER = "always", "theme", "never"
+_classes: dict[Token, Any] = {}
+
+
+def _classify(token: Token) -> Any:
+    """What can change a token: always checked, theme files, some collections, or (plans)
+    only a membership change."""
+    kind = token[0]
+    if kind == "g":
+        return _ALWAYS
+    if kind in ("t", "l"):
+        return _THEME
+    if kind in ("c", "a"):
+        return frozenset((token[1],))
+    if kind == "q":
+        return QUERY_READS.get(token[1], _ALWAYS)
+    if kind == "r":
+        identity = str(token[1])
+        for prefix, collection in _RECORD_COLLECTION:
+            if identity.startswith(prefix):
+                return frozenset((collection,))
+        return _NEVER if identity.startswith("page:") else _ALWAYS
+    return _NEVER if kind == "p" else _ALWAYS
+
+
+def _in_scope(token: Token, scope: Scope) -> bool:
+    found = _classes.get(token)
+    if found is None:
+        found = _classes[token] = _classify(token)
+    if found is _ALWAYS:
+        return True
+    if found is _THEME:
+        return scope.theme
+    if found is _NEVER:
+        return False
+    return not found.isdisjoint(scope.collections)
+
+
+def changed_pages(renderer: Renderer, previous: Manifest, scope: Scope | None = None
+                  ) -> tuple[list[PagePlan], set[str]]:
     """Pages whose inputs changed since ``previous`` (or that are new), and the output paths of
-    pages that no longer exist."""
+    pages that no longer exist. With a ``scope``, only the tokens it can change are checked.
+    The tokens found stale are left in ``renderer.stale``."""
     site = renderer.site
-    stale: set[Token] = {token for token, signature in previous.signatures.items()
-                         if renderer.signature(token) != signature}
+    signatures = previous.signatures
+    if scope is not None and any(
+            renderer.signature(("c", name)) != signatures.get(("c", name), "")
+            for name in scope.collections if ("c", name) in signatures):
+        scope = None  # records were added, removed or renamed: check everything
+    if scope is None:
+        stale: set[Token] = {token for token, signature in signatures.items()
+                             if renderer.signature(token) != signature}
+    else:
+        same = renderer.same
+        stale = {token for token, signature in signatures.items()
+                 if _in_scope(token, scope) and not (token[0] == "r" and token[1] in same)
+                 and renderer.signature(token) != signature}
+    renderer.stale = stale
     todo = []
     for page in site.pages:
         before = previous.pages.get((page.lang, page.key))

@@ -61,7 +61,7 @@ class ServeState:
             started = time.perf_counter()
             try:
                 if changed is None or self.error is not None or self.live.manifest is None:
-                    result = self.live.full()
+                    result = self.live.full(changed or ())
                     warnings = result.warnings
                     summary = f"{sum(result.pages_per_language.values())} pages"
                 else:
@@ -158,15 +158,17 @@ class _Watcher(Watcher):  # type: ignore[misc]
 
 
 def watch_files(paths: list[Path], state: ServeState, loop: ioloop.IOLoop,
-                stop: threading.Event) -> None:
-    """Forward file-system events (inotify on Linux) to the server's loop, in batches."""
+                stop: threading.Event, ready: threading.Event) -> None:
+    """Forward file-system events (inotify on Linux) to the server's loop, in batches;
+    ``ready`` is set once the folders are watched."""
     def keep(change: Change, path: str) -> bool:
         return not state.ignore(path)
 
     for batch in watch(*paths, watch_filter=keep, debounce=1600, step=15, stop_event=stop,
-                       raise_interrupt=False):
-        changed = {Path(path) for _, path in batch}
-        loop.add_callback(state.schedule, changed)
+                       raise_interrupt=False, yield_on_timeout=True, rust_timeout=200):
+        ready.set()
+        if batch:
+            loop.add_callback(state.schedule, {Path(path) for _, path in batch})
 
 
 class _Server(Server):  # type: ignore[misc]
@@ -229,14 +231,19 @@ def serve_site(root: Path, *, host: str = "127.0.0.1", port: int = 8000,
     state.rebuild()
     server = _Server(state)
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
-    click.echo(f"serving {root} at {url} (Ctrl+C to stop)")
-    if open_browser:
-        threading.Timer(1.0, webbrowser.open, args=(url,)).start()
-    stop = threading.Event()
+    stop, ready = threading.Event(), threading.Event()
     loop = ioloop.IOLoop.current()
     watcher = threading.Thread(target=watch_files, name="chmgen-watch", daemon=True,
-                               args=(watched_paths(root), state, loop, stop))
+                               args=(watched_paths(root), state, loop, stop, ready))
     watcher.start()
+
+    def announce() -> None:  # on the running loop: the port is open and files are watched
+        ready.wait(30)
+        click.echo(f"serving {root} at {url} (Ctrl+C to stop)")
+        if open_browser:
+            webbrowser.open(url)
+
+    loop.add_callback(announce)
     try:
         server.serve(port=port, host=host, root=str(state.out), restart_delay=0)
     finally:

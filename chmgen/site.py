@@ -94,6 +94,24 @@ class Site:
         return self._index.actions.get(ident, ())
 
     @deps.query
+    def progress_counts(self) -> dict[str, int]:
+        """How many national targets stand at each progress assessment."""
+        counts: dict[str, int] = {}
+        for target in self.content.targets:
+            counts[target.progress] = counts.get(target.progress, 0) + 1
+        return counts
+
+    @deps.query
+    def indicator_trends(self) -> dict[str, int]:
+        """How many indicators are improving, worsening or stable."""
+        counts: dict[str, int] = {}
+        for indicator in self.content.indicators:
+            trend = indicator.trend
+            if trend is not None:
+                counts[trend] = counts.get(trend, 0) + 1
+        return counts
+
+    @deps.query
     def page_entry(self, slug: str) -> MarkdownEntry | None:
         """A free page by its slug (for menus: no scan of every page on every page)."""
         return self._index.pages.get(slug)

@@ -199,8 +199,14 @@ def stale_pages(site: Path, out: Path) -> set[str]:
 
 @pytest.mark.parametrize(("change", "must", "must_not"), [
     (lambda r: edit(r / "targets" / "t03.yml", "Protect 30%", "Protect 31%"),
-     {"en:targets/t03/", "fr:targets/t03/", "en:targets/", "en:gbf/03/", "en:"},
-     {"en:targets/t04/", "en:news/chm-launch/", "en:about/", "en:indicators/forest-cover/"}),
+     {"en:targets/t03/", "fr:targets/t03/", "en:targets/", "en:gbf/03/"},
+     # the home page shows how many targets stand where, not their titles
+     {"en:", "en:targets/t04/", "en:news/chm-launch/", "en:about/",
+      "en:indicators/forest-cover/"}),
+    (lambda r: edit(r / "targets" / "t03.yml", "progress: progress-insufficient",
+                    "progress: on-track"),
+     {"en:targets/t03/", "en:targets/", "en:", "fr:"},
+     {"en:targets/t04/", "en:about/"}),
     (lambda r: edit(r / "news" / "chm-launch.md", "---\n\n", "---\n\nNew. "),
      {"en:news/chm-launch/", "en:news/"},
      {"fr:news/chm-launch/", "en:targets/t03/", "en:about/", "en:news/nbsap-adopted/"}),
@@ -219,3 +225,22 @@ def test_a_change_invalidates_the_pages_that_read_it_and_no_others(
     assert must <= stale, sorted(must - stale)
     assert not (must_not & stale), sorted(must_not & stale)
     deps.reset()
+
+
+def test_cli_reports_what_it_rendered_and_full_renders_everything(site: Path,
+                                                                  tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from chmgen.cli import cli
+
+    out = str(tmp_path / "out")
+    first = CliRunner().invoke(cli, ["build", str(site), "-o", out, "--offline", "-j", "2"])
+    assert first.exit_code == 0, first.output
+    again = CliRunner().invoke(cli, ["build", str(site), "-o", out, "--offline"])
+    assert "nothing changed since the last build, nothing written" in again.output
+    edit(site / "pages" / "about.md", "## What you will find here", "## What is here")
+    one = CliRunner().invoke(cli, ["build", str(site), "-o", out, "--offline"])
+    assert "rendered again, the others unchanged" in one.output
+    full = CliRunner().invoke(cli, ["build", str(site), "-o", out, "--offline", "--full"])
+    assert full.exit_code == 0 and "rendered again" not in full.output \
+        and "nothing changed" not in full.output

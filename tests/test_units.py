@@ -162,3 +162,21 @@ def test_i18n_status_counts_message_contexts(tmp_path) -> None:  # type: ignore[
         'msgid "Planned"\nmsgstr ""', 'msgid "Planned"\nmsgstr "Prévue"', 1)
     po.write_text(text, "utf-8")
     assert untranslated(theme, "fr") == ["[project status] Planned"]
+
+
+def test_typography_curls_quotes_and_dashes_outside_code() -> None:
+    html = render_markdown('He said "yes" -- it\'s the \'90s... `a "b" -- c` \\"kept\\"',
+                           lambda k: k)
+    assert "He said \u201cyes\u201d \u2013 it\u2019s the \u201990s\u2026" in html
+    assert '<code>a "b" -- c</code>' in html  # code stays as written
+    assert '"kept"' in html  # backslash-escaped quotes stay straight
+
+
+def test_converted_markdown_is_the_same_for_every_page_until_localized() -> None:
+    """The page-independent HTML (what the render cache keeps) carries no page's links."""
+    from chmgen.markup import MARK, convert
+
+    html = convert("[t](/targets/) ![p](img/a.png)")
+    assert MARK in html and "../" not in html
+    assert render_markdown("[t](/targets/)", lambda k: "../../" + k) \
+        == '<p><a href="../../targets/">t</a></p>'

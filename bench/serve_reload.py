@@ -1,0 +1,154 @@
+"""Benchmark: edit-to-reload time of ``chmgen serve`` in a real browser.
+
+    .venv/bin/python bench/serve_reload.py [--pages 1000,10000] [--reps 7] [--json FILE]
+
+For each corpus size (bench/corpus.py, English, ``search: false`` so that Pagefind's background
+re-index does not share the two cores with the measurement; a run with search on is reported too
+with ``--search``), it starts ``chmgen serve`` on a copy of the corpus, opens a national target's
+page and a free page in headless Chromium (Playwright, /usr/bin/chromium), and for each edit:
+
+1. writes a new title into the source file (a national target's YAML, a page's front matter),
+2. waits until the page in the browser — reloaded by livereload — shows the new title,
+
+and reports the time from just before the write to the moment the browser shows it: the median
+and the worst over ``--reps`` edits, with the server's own "rebuilt N of M pages in S s" lines.
+The edits are a few seconds apart, as a person's are. Timings are for notes, never for tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from corpus import generate  # noqa: E402
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def corpus(pages: int, search: bool) -> Path:
+    """A copy of the generated corpus to edit (bench/.work/ keeps the generated one)."""
+    source = ROOT / "bench" / ".work" / f"corpus-{pages}-en"
+    if not (source / "chmgen" / "chmgen.yml").is_file():
+        generate(pages, ["en"], source)
+    work = Path(tempfile.mkdtemp(prefix=f"serve-{pages}-"))
+    shutil.copytree(source / "chmgen", work / "site",
+                    ignore=shutil.ignore_patterns(".chmgen"))
+    if not search:
+        with (work / "site" / "chmgen.yml").open("a", encoding="utf-8") as handle:
+            handle.write("\nsearch: false\n")
+    return work / "site"
+
+
+def first_title_line(path: Path) -> tuple[str, str]:
+    """The line holding the English title, and the text before the title's words."""
+    for line in path.read_text("utf-8").splitlines():
+        match = re.match(r'(title: "?|  en: "?)', line)
+        if match:
+            return line, match.group(1)
+    raise SystemExit(f"{path}: no title line")
+
+
+def measure(site: Path, reps: int, log: Path) -> dict[str, object]:
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    handle = log.open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chmgen", "serve", str(site), "--port", str(port)],
+        stdout=handle, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    results: dict[str, object] = {}
+    try:
+        deadline = time.monotonic() + 900
+        while "serving" not in log.read_text("utf-8", "replace"):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(log.read_text("utf-8", "replace")[-2000:])
+            time.sleep(0.2)
+        targets = sorted((site / "targets").glob("*.yml"))
+        pages = sorted((site / "pages").glob("*.md"))
+        cases = [("national target", targets[len(targets) // 2],
+                  f"targets/{targets[len(targets) // 2].stem}/"),
+                 ("free page", pages[len(pages) // 2], f"{pages[len(pages) // 2].stem}/")]
+        with sync_playwright() as play:
+            browser = play.chromium.launch(executable_path="/usr/bin/chromium",
+                                           args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            for name, source, key in cases:
+                page.goto(f"http://127.0.0.1:{port}/{key}")
+                page.wait_for_selector("h1")
+                line, prefix = first_title_line(source)
+                times = []
+                for rep in range(reps):
+                    word = f"Edit{rep}x{int(time.time() * 1000) % 100000}"
+                    text = source.read_text("utf-8")
+                    new = text.replace(line, line.replace(prefix, f"{prefix}{word} ", 1), 1)
+                    time.sleep(2.0)  # a person's pace; the previous edit's background work ends
+                    started = time.perf_counter()
+                    source.write_text(new, "utf-8")
+                    page.wait_for_function(
+                        "w => document.querySelector('h1') && "
+                        "document.querySelector('h1').textContent.includes(w)",
+                        arg=word, timeout=60_000, polling="raf")
+                    times.append(time.perf_counter() - started)
+                    line = next(x for x in new.splitlines() if word in x)
+                    prefix = prefix + f"{word} "
+                results[name] = {"median_ms": round(statistics.median(times) * 1000),
+                                 "worst_ms": round(max(times) * 1000),
+                                 "all_ms": [round(t * 1000) for t in times]}
+            browser.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        handle.close()
+    rebuilt = re.findall(r"rebuilt (\d+) of (\d+) pages in ([\d.]+) s", log.read_text("utf-8"))
+    results["server"] = [f"{a} of {b} pages in {c} s" for a, b, c in rebuilt]
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", default="1000,10000")
+    parser.add_argument("--reps", type=int, default=7)
+    parser.add_argument("--search", action="store_true", help="keep the search index on")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    report = {}
+    for size in [int(x) for x in args.pages.split(",")]:
+        site = corpus(size, args.search)
+        print(f"{size} pages: serving {site} ...", flush=True)
+        result = measure(site, args.reps, site.parent / "serve.log")
+        report[size] = result
+        for name in ("national target", "free page"):
+            value = result[name]
+            assert isinstance(value, dict)
+            print(f"  {name}: edit → visible in the browser, median {value['median_ms']} ms, "
+                  f"worst {value['worst_ms']} ms ({value['all_ms']})")
+        server = result["server"]
+        assert isinstance(server, list)
+        print("  server:", "; ".join(server[-2 * args.reps:]))
+        shutil.rmtree(site.parent, ignore_errors=True)
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2), "utf-8")
+
+
+if __name__ == "__main__":
+    main()
