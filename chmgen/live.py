@@ -119,11 +119,12 @@ class LiveBuild:
                                    previous=known)
             written = sum(1 for r in results if r.written)
             for page, result in zip(pages, results, strict=True):
-                manifest.pages[(page.lang, page.key)] = result
+                manifest.set_page((page.lang, page.key), result)
                 manifest.files[result.path] = (0, result.digest)
-            current = {(p.lang, p.key) for p in site.pages}
-            for key in [k for k in manifest.pages if k not in current]:
-                del manifest.pages[key]
+            if gone:
+                current = {(p.lang, p.key) for p in site.pages}
+                for key in [k for k in manifest.pages if k not in current]:
+                    manifest.drop_page(key)
             for path in gone:
                 (self.out / path).unlink(missing_ok=True)
                 manifest.files.pop(path, None)

@@ -85,6 +85,62 @@ class Manifest:
     search: str = ""
     format: int = MANIFEST_FORMAT
 
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_index", None)  # rebuilt when needed
+        return state
+
+    def index(self) -> TokenIndex:
+        """Which pages read each token, and the tokens by what can change them."""
+        found = self.__dict__.get("_index")
+        if found is None:
+            found = self.__dict__["_index"] = TokenIndex(self.pages)
+        return found
+
+    def set_page(self, key: tuple[str, str], result: PageResult) -> None:
+        """Record a page's new result, keeping the index up to date."""
+        index = self.__dict__.get("_index")
+        before = self.pages.get(key)
+        if index is not None:
+            if before is not None:
+                index.remove(key, before.tokens)
+            index.add(key, result.tokens)
+        self.pages[key] = result
+
+    def drop_page(self, key: tuple[str, str]) -> None:
+        before = self.pages.pop(key, None)
+        index = self.__dict__.get("_index")
+        if index is not None and before is not None:
+            index.remove(key, before.tokens)
+
+
+class TokenIndex:
+    """Reverse index of a manifest: the pages that read each token, and every token bucketed
+    by what can change it (see Scope), so an edit looks only at what it can affect."""
+
+    def __init__(self, pages: Mapping[tuple[str, str], PageResult]) -> None:
+        self.readers: dict[Token, set[tuple[str, str]]] = {}
+        self.buckets: dict[Any, set[Token]] = {}
+        for key, result in pages.items():
+            self.add(key, result.tokens)
+
+    def add(self, key: tuple[str, str], tokens: Iterable[Token]) -> None:
+        for token in tokens:
+            readers = self.readers.get(token)
+            if readers is None:
+                readers = self.readers[token] = set()
+                kind = _classes.get(token)
+                if kind is None:
+                    kind = _classes[token] = _classify(token)
+                self.buckets.setdefault(kind, set()).add(token)
+            readers.add(key)
+
+    def remove(self, key: tuple[str, str], tokens: Iterable[Token]) -> None:
+        for token in tokens:
+            readers = self.readers.get(token)
+            if readers is not None:
+                readers.discard(key)
+
 
 # --------------------------------------------------------------------------- the renderer
 
@@ -541,6 +597,16 @@ def _classify(token: Token) -> Any:
     return _NEVER if kind == "p" else _ALWAYS
 
 
+def _bucket_in_scope(kind: Any, scope: Scope) -> bool:
+    if kind is _ALWAYS:
+        return True
+    if kind is _THEME:
+        return scope.theme
+    if kind is _NEVER:
+        return False
+    return not kind.isdisjoint(scope.collections)
+
+
 def _in_scope(token: Token, scope: Scope) -> bool:
     found = _classes.get(token)
     if found is None:
@@ -570,9 +636,22 @@ def changed_pages(renderer: Renderer, previous: Manifest, scope: Scope | None = 
                              if renderer.signature(token) != signature}
     else:
         same = renderer.same
-        stale = {token for token, signature in signatures.items()
-                 if _in_scope(token, scope) and not (token[0] == "r" and token[1] in same)
-                 and renderer.signature(token) != signature}
+        index = previous.index()
+        candidates = [token for kind, tokens in index.buckets.items()
+                      if _bucket_in_scope(kind, scope) for token in tokens]
+        stale = {token for token in candidates
+                 if not (token[0] == "r" and token[1] in same)
+                 and renderer.signature(token) != signatures.get(token)}
+        renderer.stale = stale
+        affected: set[tuple[str, str]] = set()
+        for token in stale:
+            affected.update(index.readers.get(token, ()))
+        pages = previous.pages
+        todo_scoped = [page for page in site.pages if (page.lang, page.key) in affected
+                       or (page.lang, page.key) not in pages]
+        current = {(p.lang, p.key) for p in site.pages}
+        gone_scoped = {result.path for where, result in pages.items() if where not in current}
+        return todo_scoped, gone_scoped
     renderer.stale = stale
     todo = []
     for page in site.pages:

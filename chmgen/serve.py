@@ -41,7 +41,7 @@ class ServeState:
 
     root: Path
     out: Path
-    debounce: float = 0.02  # seconds without a new change before rebuilding
+    debounce: float = 0.005  # seconds without a new change before rebuilding
     echo: Callable[[str], None] = click.echo
     error: str | None = None
     live: LiveBuild | None = None
@@ -164,7 +164,7 @@ def watch_files(paths: list[Path], state: ServeState, loop: ioloop.IOLoop,
     def keep(change: Change, path: str) -> bool:
         return not state.ignore(path)
 
-    for batch in watch(*paths, watch_filter=keep, debounce=1600, step=15, stop_event=stop,
+    for batch in watch(*paths, watch_filter=keep, debounce=1600, step=10, stop_event=stop,
                        raise_interrupt=False, yield_on_timeout=True, rust_timeout=200):
         ready.set()
         if batch:
@@ -216,7 +216,7 @@ def _configured_theme(root: Path) -> str:
 
 
 def serve_site(root: Path, *, host: str = "127.0.0.1", port: int = 8000,
-               open_browser: bool = False, debounce: float = 0.02) -> None:
+               open_browser: bool = False, debounce: float = 0.005) -> None:
     """Serve ``root`` until interrupted."""
     if not (root / "chmgen.yml").is_file():
         raise ChmgenError(f"{root / 'chmgen.yml'}: no chmgen.yml here: is this a chmgen site?")
