@@ -60,26 +60,28 @@ class ServeState:
         with self._lock:
             started = time.perf_counter()
             try:
-                if changed is None or self.error is not None or self.live.manifest is None:
+                if changed is None or self.live.manifest is None:
                     result = self.live.full(changed or ())
-                    warnings = result.warnings
+                    warnings, note = result.warnings, ""
                     summary = f"{sum(result.pages_per_language.values())} pages"
                 else:
                     update = self.live.update(changed)
                     warnings = update.warnings
                     summary = (f"{update.rendered} of {update.pages} pages"
                                if not update.full else f"{update.pages} pages")
-            except ContentErrors as exc:
+                    note = "" if update.full or update.rendered else " (all up to date)"
+            except ContentErrors as exc:  # found while reading: nothing was written
                 self.error = "\n".join(str(p) for p in exc.problems)
             except ChmgenError as exc:
                 self.error = str(exc)
+                self.live.manifest = None  # what is served may be partly new: rebuild it all
             else:
                 self.error = None
                 for warning in warnings:
                     self.echo(str(warning))
-                self.echo(f"rebuilt {summary} in {time.perf_counter() - started:.2f} s")
+                seconds = time.perf_counter() - started
+                self.echo(f"rebuilt {summary} in {seconds:.2f} s{note}")
                 return True
-            self.live.manifest = None  # what is served may be partly new: rebuild it all
             self.echo(self.error)
             self.echo("build failed: still serving the last good build (the browser shows the "
                       "errors until they are fixed)")
