@@ -238,9 +238,10 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
         raise
     if cache_dir is not None:
         write_manifest(where, manifest)
-    if previous is None:
-        cache = rendercache.active()
-        cache.prune(cache.used)
+    # Keep the texts the site shows (every page's, and the feeds'); drop the rest once they
+    # are more than half of the cache.
+    cache = rendercache.active()
+    cache.prune(cache.used.union(*(r.markdown for r in manifest.pages.values())))
     # Workers convert in their own processes; in this one the active cache counts them all.
     converted = sum(r.converted for r in results) if pipeline.LAST_PARALLEL else 0
     return (written + sum(r.written for r in results), len(results),

@@ -71,6 +71,7 @@ class PageResult:
     data: bytes | None = None  # kept only when rendering in memory
     written: int = 0  # bytes written (0: rendered the same bytes as the previous build)
     converted: int = 0  # Markdown texts converted (not found in the render cache)
+    markdown: tuple[bytes, ...] = ()  # render-cache keys of the texts it showed
 
 
 @dataclass
@@ -368,11 +369,13 @@ def _render_chunk(indexes: Sequence[int]) -> list[tuple[int, PageResult]]:
     for index in indexes:
         page = pages[index]
         misses = cache.misses
+        cache.recent.clear()
         path, data, read = render_tracked(renderer.site, page, renderer.envs[page.lang],
                                           renderer.options)
         tokens = frozenset(read | renderer.page_tokens(page))
         result = PageResult(path, file_digest(data), tokens, search_digest(data),
-                            converted=cache.misses - misses)
+                            converted=cache.misses - misses,
+                            markdown=tuple(dict.fromkeys(cache.recent)))
         if folder is None:
             result.data = data
         elif previous.get(path) != result.digest:

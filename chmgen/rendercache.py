@@ -38,6 +38,7 @@ class MarkdownCache:
         self.memory: dict[bytes, str] = {}
         self.new: dict[bytes, str] = {}
         self.used: set[bytes] = set()
+        self.recent: list[bytes] = []  # keys asked for since the caller last cleared it
         self.hits = self.misses = 0
         self._db: sqlite3.Connection | None = None
         self._pid = 0
@@ -46,6 +47,7 @@ class MarkdownCache:
         """The page-independent HTML of ``text`` (see ``markup.convert``)."""
         key = markdown_key(text, top_level)
         self.used.add(key)
+        self.recent.append(key)
         found = self.memory.get(key)
         if found is None:
             found = self._load(key)

@@ -244,3 +244,24 @@ def test_cli_reports_what_it_rendered_and_full_renders_everything(site: Path,
     full = CliRunner().invoke(cli, ["build", str(site), "-o", out, "--offline", "--full"])
     assert full.exit_code == 0 and "rendered again" not in full.output \
         and "nothing changed" not in full.output
+
+
+def test_pruning_drops_unused_entries_and_keeps_the_sites(site: Path, tmp_path: Path) -> None:
+    """Entries no page uses any more are dropped once they outnumber the used ones; the texts
+    every page shows (rendered in worker processes) are kept."""
+    import sqlite3
+
+    from chmgen.rendercache import cache_path
+
+    build(site, tmp_path / "one", jobs=2)
+    database = cache_path(site)
+    with sqlite3.connect(database) as db:
+        used = db.execute("SELECT count(*) FROM markdown").fetchone()[0]
+        db.executemany("INSERT INTO markdown VALUES (?, ?)",
+                       [(f"stale{n}".encode(), "<p>old</p>") for n in range(2 * used + 1500)])
+    again = build(site, tmp_path / "two", jobs=2)
+    assert again.converted == 0
+    with sqlite3.connect(database) as db:
+        left = db.execute("SELECT count(*) FROM markdown").fetchone()[0]
+        stale = db.execute("SELECT count(*) FROM markdown WHERE key LIKE 'stale%'").fetchone()[0]
+    assert (left, stale) == (used, 0)
