@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import hashlib
 import importlib.metadata
 import json
 import math
@@ -140,13 +141,17 @@ def machine() -> dict[str, str]:
 
 
 def code_state() -> str:
-    """The commit of the chmgen under test, and how many of its files had uncommitted edits."""
+    """The commit of the chmgen under test, how many of its files had uncommitted edits, and a
+    fingerprint of those edits (to tell whether the code changed during the run)."""
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
                               check=False).stdout.strip()
     dirty = git("status", "--porcelain", "--", "chmgen", "themes")
-    return (git("rev-parse", "--short", "HEAD") or "?") + (
-        f" + {len(dirty.splitlines())} uncommitted file(s) in chmgen/ themes/" if dirty else "")
+    if not dirty:
+        return git("rev-parse", "--short", "HEAD") or "?"
+    edits = hashlib.sha256(git("diff", "HEAD", "--", "chmgen", "themes").encode()).hexdigest()
+    return (f"{git('rev-parse', '--short', 'HEAD') or '?'} + {len(dirty.splitlines())} "
+            f"uncommitted file(s) in chmgen/ themes/, diff {edits[:8]}")
 
 
 # --------------------------------------------------------------------------- corpora
@@ -510,7 +515,8 @@ def bench_size(pages: int, languages: Sequence[str], reps: int, timeout: float,
     try:
         for round_ in range(1 + reps):
             print(f"  {pages:,} pages, round {round_ + 1}/{1 + reps}"
-                  f"{' (warm-up)' if round_ == 0 else ''}", flush=True)
+                  f"{' (warm-up)' if round_ == 0 else ''}, {time.strftime('%H:%M:%S')}, load "
+                  f"{os.getloadavg()[0]:.2f}", flush=True)
             shift = round_ % len(cold)
             for tool in cold[shift:] + cold[:shift]:
                 tool.run(timed=round_ > 0)
@@ -818,7 +824,11 @@ def markdown_report(env: dict[str, str], command: str, results: Sequence[SizeRes
            f"({env['cores']} cores, {env['memory']}), {env['os']}, Python {env['python']}; "
            f"load average (1/5/15 min) {env.get('load_before', '?')} before, "
            f"{env.get('load_after', '?')} after.", "",
-           f"chmgen {env['chmgen']} (code {env['chmgen_code']}; Markdown {env['markdown']}, "
+           f"chmgen {env['chmgen']} (code {env['chmgen_code']}"
+           + (f"; **the code changed during the run**: {env['chmgen_code_after']} at its end"
+              if env.get("chmgen_code_after", env["chmgen_code"]) != env["chmgen_code"]
+              else "")
+           + f"; Markdown {env['markdown']}, "
            f"Pagefind {env['pagefind']}) · Hugo {env['hugo']} · MkDocs {env['mkdocs']} · "
            f"Pelican {env['pelican']} (Markdown {env['peers_markdown']}).", "",
            f"![Median build time per tool and size; chmgen with and without search and Hugo: "
@@ -1110,6 +1120,7 @@ def main(argv: list[str] | None = None) -> int:
                for pages in sizes(args.pages)]
     growth = bench_growth(sizes(args.growth), languages, args.timeout, results)
     env["load_after"] = " ".join(f"{load:.1f}" for load in os.getloadavg())
+    env["chmgen_code_after"] = code_state()
     shutil.rmtree(WORK / "out", ignore_errors=True)
 
     report = markdown_report(env, command, results, growth, doc.with_suffix(".svg").name)
