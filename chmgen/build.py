@@ -31,9 +31,10 @@ from chmgen.pipeline import (
     output_matches,
     read_manifest,
     render_pages,
+    static_signature,
     tree_files,
-    write_file,
     write_manifest,
+    write_others,
 )
 from chmgen.progress import Progress, Step, no_progress
 from chmgen.records.central import FetchOptions, fetch_records
@@ -169,7 +170,7 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
     previous = read_manifest(where) if incremental else None
     if previous is not None and not output_matches(out, previous):
         previous = None
-    static = {p.as_posix(): _static_signature(root / "static" / p)
+    static = {p.as_posix(): static_signature(root / "static" / p)
               for p in site.content.static_files}
     if previous is None:
         pages, gone = list(site.pages), set[str]()
@@ -193,32 +194,22 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
         if previous is not None:
             progress(Step("linking the previous build"))
             link_tree(out, staging, previous.files)
-        known = {r.path: r.digest for r in previous.pages.values()} if previous else {}
+        digests = {r.path: r.digest for r in previous.pages.values()} if previous else {}
         results = render_pages(renderer, pages, staging, jobs=jobs, progress=progress,
-                               previous=known)
+                               previous=digests)
         if previous is None:
             others = other_outputs(site, renderer)
-        manifest = Manifest(__version__, "", dict(previous.pages) if previous else {})
+        manifest = Manifest(__version__, dict(previous.pages) if previous else {})
         for page, result in zip(pages, results, strict=True):
             manifest.pages[(page.lang, page.key)] = result
         for where_gone in gone:
             (staging / where_gone).unlink(missing_ok=True)
         current = {(p.lang, p.key) for p in site.pages}
         manifest.pages = {k: v for k, v in manifest.pages.items() if k in current}
-        written = 0
-        for path, data in sorted(others.items()):
-            digest_now = file_digest(data)
-            manifest.files[path] = (len(data), digest_now)
-            if previous is None or previous.files.get(path, (-1, ""))[1] != digest_now:
-                write_file(staging / path, data)
-                written += len(data)
-        for relative, signature in static.items():
-            manifest.files[relative] = signature
-            if previous is None or previous.files.get(relative) != signature:
-                target = staging / relative
-                target.unlink(missing_ok=True)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(root / "static" / relative, target)
+        known: dict[str, tuple[int, str]] = dict(previous.files) if previous else {}
+        written = write_others(staging, others, root / "static", site.content.static_files,
+                               known, fresh=previous is None)
+        manifest.files.update({path: known[path] for path in [*others, *static]})
         for result in manifest.pages.values():
             manifest.files[result.path] = (0, result.digest)
         if previous is not None:  # files of the previous build that nothing writes any more
@@ -264,11 +255,6 @@ def _search(site: Site, staging: Path, manifest: Manifest, previous: Manifest | 
         index_site(staging)
     for path, entry in tree_files(staging / BUNDLE).items():
         manifest.files[f"{BUNDLE}/{path}"] = entry
-
-
-def _static_signature(path: Path) -> tuple[int, str]:
-    stat = path.stat()
-    return (stat.st_size, f"static:{stat.st_mtime_ns}")
 
 
 @dataclass(frozen=True)

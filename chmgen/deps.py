@@ -71,11 +71,6 @@ def identity(value: Any) -> str | None:
     return name
 
 
-def note(token: Token) -> None:
-    if _active is not None:
-        _active.add(token)
-
-
 def note_record(value: Any) -> None:
     """Note ``value`` if it is a record (or a sequence of records)."""
     if _active is None:

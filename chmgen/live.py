@@ -15,7 +15,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,12 +27,11 @@ from chmgen.pipeline import (
     Manifest,
     Renderer,
     changed_pages,
-    file_digest,
     manifest_path,
     read_manifest,
     render_pages,
     scope_of,
-    write_file,
+    write_others,
 )
 from chmgen.rendercache import MarkdownCache
 from chmgen.search import BUNDLE, index_site
@@ -65,7 +64,6 @@ class LiveBuild:
         self.search_delay = search_delay
         self._search_timer: threading.Timer | None = None
         self._search_lock = threading.Lock()
-        self.on_search: Callable[[], None] | None = None  # called when a new index is in place
         self.searching = threading.Event()  # set: no re-index running
         self.searching.set()
         self.idle = threading.Event()  # set: nothing is being written after a reload
@@ -174,23 +172,8 @@ class LiveBuild:
 
     def _others(self, site: Site, renderer: Renderer, manifest: Manifest) -> int:
         """Feeds, sitemap, data exports, assets and static files that changed."""
-        written = 0
-        for path, data in other_outputs(site, renderer).items():
-            now = file_digest(data)
-            if manifest.files.get(path, (-1, ""))[1] != now:
-                write_file(self.out / path, data)
-                manifest.files[path] = (len(data), now)
-                written += 1
-        for relative in site.content.static_files:
-            source = self.root / "static" / relative
-            stat = source.stat()
-            signature = (stat.st_size, f"static:{stat.st_mtime_ns}")
-            key = relative.as_posix()
-            if manifest.files.get(key) != signature:
-                write_file(self.out / key, source.read_bytes())
-                manifest.files[key] = signature
-                written += 1
-        return written
+        return write_others(self.out, other_outputs(site, renderer), self.root / "static",
+                            site.content.static_files, manifest.files)
 
     # ------------------------------------------------------------------ search, in background
     def _schedule_search(self, enabled: bool, manifest: Manifest) -> None:
@@ -222,8 +205,6 @@ class LiveBuild:
         finally:
             shutil.rmtree(work, ignore_errors=True)
             self.searching.set()
-        if self.on_search is not None:
-            self.on_search()
 
     def wait_for_search(self, timeout: float = 300) -> bool:
         """Wait until no re-index is scheduled or running (tests, benchmarks)."""

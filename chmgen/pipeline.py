@@ -79,7 +79,6 @@ class Manifest:
     """What the last build wrote into an output folder, and from what."""
 
     chmgen: str
-    options: str  # digest of the build options that change every page
     pages: dict[tuple[str, str], PageResult] = field(default_factory=dict)  # (lang, key)
     signatures: dict[Token, str] = field(default_factory=dict)
     files: dict[str, tuple[int, str]] = field(default_factory=dict)  # path → (size, digest)
@@ -455,6 +454,36 @@ def write_file(target: Path, data: bytes) -> None:
     os.replace(temporary, target)
 
 
+def static_signature(path: Path) -> tuple[int, str]:
+    """A static file's size and modification time: copied again only when they change."""
+    stat = path.stat()
+    return (stat.st_size, f"static:{stat.st_mtime_ns}")
+
+
+def write_others(folder: Path, others: Mapping[str, bytes], static_root: Path,
+                 static_files: Iterable[Path], known: dict[str, tuple[int, str]],
+                 fresh: bool = False) -> int:
+    """Write the generated files that are not pages (feeds, sitemap, exports, assets) and copy
+    the static files, each only when it differs from what ``known`` (path → size, digest)
+    says ``folder`` holds, or always when ``fresh``; ``known`` is updated. Returns the bytes
+    written."""
+    written = 0
+    for path, data in sorted(others.items()):
+        now = (len(data), file_digest(data))
+        if fresh or known.get(path, (-1, ""))[1] != now[1]:
+            write_file(folder / path, data)
+            written += len(data)
+        known[path] = now
+    for relative in static_files:
+        key, source = relative.as_posix(), static_root / relative
+        signature = static_signature(source)
+        if fresh or known.get(key) != signature:
+            write_file(folder / key, source.read_bytes())
+            written += signature[0]
+        known[key] = signature
+    return written
+
+
 _BODY = b"data-pagefind-body"
 
 
@@ -610,19 +639,6 @@ def _bucket_in_scope(kind: Any, scope: Scope) -> bool:
     return not kind.isdisjoint(scope.collections)
 
 
-def _in_scope(token: Token, scope: Scope) -> bool:
-    found = _classes.get(token)
-    if found is None:
-        found = _classes[token] = _classify(token)
-    if found is _ALWAYS:
-        return True
-    if found is _THEME:
-        return scope.theme
-    if found is _NEVER:
-        return False
-    return not found.isdisjoint(scope.collections)
-
-
 def changed_pages(renderer: Renderer, previous: Manifest, scope: Scope | None = None
                   ) -> tuple[list[PagePlan], set[str]]:
     """Pages whose inputs changed since ``previous`` (or that are new), and the output paths of
@@ -689,7 +705,3 @@ def tree_files(folder: Path) -> dict[str, tuple[int, str]]:
             found[os.path.relpath(path, folder).replace(os.sep, "/")] = \
                 (os.stat(path).st_size, "")
     return found
-
-
-def options_digest(values: Mapping[str, Any]) -> str:
-    return digest(sorted(values.items()))

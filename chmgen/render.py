@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -347,14 +347,6 @@ def render_tracked(site: Site, page: PagePlan, env: Environment,
         deps.note_record(tuple(page.data.values()))
         path, data = render_page(site, page, env, options)
     return path, data, frozenset(tokens)
-
-
-def render_pages(
-    site: Site, environments: Mapping[str, Environment], options: RenderOptions
-) -> Iterator[tuple[str, bytes]]:
-    """Render every planned page to ``(output path, bytes)``."""
-    for page in site.pages:
-        yield render_page(site, page, environments[page.lang], options)
 
 
 def describe_template_error(exc: TemplateError, template: str) -> str:
