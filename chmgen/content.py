@@ -283,7 +283,7 @@ def read_markdown_folder(
     the edited files and rebuilds only their entries, reporting every problem as a full read
     would."""
     memo = filememo.active()
-    if memo is None or not memo.trusted:
+    if memo is None:
         return _MarkdownFolder(folder, schema, config).read_all(problems)
     key = ("markdown-folder", str(folder), id(schema), config.languages, config.default_language)
     state = memo.folders.get(key)

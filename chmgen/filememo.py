@@ -1,10 +1,10 @@
 """Per-file results of the loader, kept between builds of one ``chmgen serve`` session.
 
 Reading and parsing a site's files is most of a load; a live session re-reads only the files
-that changed. A result is reused while the file's size, modification time and inode are those it
-was read with (or, with ``trust``, until the watcher names the file) and while the other inputs
-of the read (declared languages, schema) are the same; the problems found when it was read are
-reported again each time, so a reused result warns exactly as a fresh read would.
+that changed. A result is reused until the watcher names its file (``forget``) and while the
+other inputs of the read (declared languages, schema: part of the key) are the same; the
+problems found when it was read are reported again each time, so a reused result warns exactly
+as a fresh read would.
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ _active: FileMemo | None = None
 
 class FileMemo:
     def __init__(self) -> None:
-        self.entries: dict[tuple[Any, ...], tuple[Any, Any, list[Any]]] = {}
-        self.trusted: bool = False  # skip stat(): the watcher reports every change
+        self.entries: dict[tuple[Any, ...], tuple[Any, list[Any]]] = {}
         self.hits = self.misses = 0
         self.folders: dict[tuple[Any, ...], Any] = {}  # folder readers' own state
         self._dirty: dict[str, set[str]] = {}  # folder → names changed since it was read
@@ -59,14 +58,6 @@ def _absolute(path: Path) -> str:
     return text if os.path.isabs(text) else os.path.abspath(text)
 
 
-def _stamp(path: Path) -> tuple[int, int, int] | None:
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-
-
 def remembered(kind: str, path: Path, extra: Any, problems: Problems,
                read: Callable[[Problems], T]) -> T:
     """``read(problems)`` for ``path``, or the result of an earlier identical read."""
@@ -74,17 +65,14 @@ def remembered(kind: str, path: Path, extra: Any, problems: Problems,
     if memo is None:
         return read(problems)
     key = (kind, _absolute(path), extra)
-    stamp = None if memo.trusted else _stamp(path)
     found = memo.entries.get(key)
-    if found is not None and (memo.trusted or found[0] == stamp):
+    if found is not None:
         memo.hits += 1
-        problems.items.extend(found[2])
-        return found[1]  # type: ignore[no-any-return]
+        problems.items.extend(found[1])
+        return found[0]  # type: ignore[no-any-return]
     memo.misses += 1
     own = Problems()
     value = read(own)
     problems.items.extend(own.items)
-    if stamp is None and memo.trusted:
-        stamp = _stamp(path)
-    memo.entries[key] = (stamp, value, own.items)
+    memo.entries[key] = (value, own.items)
     return value

@@ -57,7 +57,6 @@ class LiveBuild:
                  search_delay: float = 0.5) -> None:
         self.root, self.out, self.jobs = root.resolve(), out, jobs
         self.memo = filememo.FileMemo()
-        self.memo.trusted = True  # the watcher reports every change (update's argument)
         self.cache = MarkdownCache(rendercache.cache_path(root))
         self.renderer: Renderer | None = None
         self.manifest: Manifest | None = None

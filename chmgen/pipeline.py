@@ -653,6 +653,8 @@ def changed_pages(renderer: Renderer, previous: Manifest, scope: Scope | None = 
     if scope is None:
         stale: set[Token] = {token for token, signature in signatures.items()
                              if renderer.signature(token) != signature}
+        affected = {key for key, result in previous.pages.items()
+                    if not result.tokens.isdisjoint(stale)}
     else:
         same = renderer.same
         index = previous.index()
@@ -661,24 +663,15 @@ def changed_pages(renderer: Renderer, previous: Manifest, scope: Scope | None = 
         stale = {token for token in candidates
                  if not (token[0] == "r" and token[1] in same)
                  and renderer.signature(token) != signatures.get(token)}
-        renderer.stale = stale
-        affected: set[tuple[str, str]] = set()
+        affected = set()
         for token in stale:
             affected.update(index.readers.get(token, ()))
-        pages = previous.pages
-        todo_scoped = [page for page in site.pages if (page.lang, page.key) in affected
-                       or (page.lang, page.key) not in pages]
-        current = {(p.lang, p.key) for p in site.pages}
-        gone_scoped = {result.path for where, result in pages.items() if where not in current}
-        return todo_scoped, gone_scoped
     renderer.stale = stale
-    todo = []
-    for page in site.pages:
-        before = previous.pages.get((page.lang, page.key))
-        if before is None or not before.tokens.isdisjoint(stale):
-            todo.append(page)
+    pages = previous.pages
+    todo = [page for page in site.pages
+            if (page.lang, page.key) in affected or (page.lang, page.key) not in pages]
     current = {(p.lang, p.key) for p in site.pages}
-    gone = {result.path for where, result in previous.pages.items() if where not in current}
+    gone = {result.path for where, result in pages.items() if where not in current}
     return todo, gone
 
 

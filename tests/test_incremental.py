@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from chmgen import deps
+from chmgen import deps, pipeline
 from chmgen.build import build, load_and_plan, make_renderer
 from chmgen.live import LiveBuild
 from chmgen.pipeline import changed_pages, manifest_path, read_manifest
@@ -149,6 +149,7 @@ def test_serve_updates_equal_full_builds(site: Path, tmp_path: Path) -> None:
 
 def test_two_cold_parallel_builds_are_identical(site: Path, tmp_path: Path) -> None:
     build(site, tmp_path / "a", jobs=2, incremental=False, cache=False)
+    assert pipeline.LAST_PARALLEL  # the pages were rendered by worker processes
     build(site, tmp_path / "b", jobs=2, incremental=False, cache=False)
     build(site, tmp_path / "c", jobs=1, incremental=False, cache=False)
     assert_same_tree(tmp_path / "a", tmp_path / "b", "two parallel builds")
