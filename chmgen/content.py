@@ -58,10 +58,26 @@ def read_records(
     A file holds one record (its ``id`` defaults to the file stem) or, with ``lists``, a list of
     records that each need an explicit ``id``.
     """
-    for path in yaml_files(folder):
-        yield from filememo.remembered(
-            "records", path, (id(schema), config.languages, lists), problems,
-            partial(_file_records, path, schema, config, lists=lists))
+    memo = filememo.active()
+    if memo is None:
+        for path in yaml_files(folder):
+            yield from _file_records(path, schema, config, problems, lists=lists)
+        return
+    # A live session: a folder none of whose files changed gives what it gave last time.
+    key = ("records-folder", os.path.abspath(folder), id(schema), config.languages, lists)
+    dirty = memo.take_dirty(folder)
+    known = memo.folders.get(key)
+    if known is not None and not dirty:
+        problems.items.extend(known[1])
+        yield from known[0]
+        return
+    own = Problems()
+    found = [record for path in yaml_files(folder) for record in filememo.remembered(
+        "records", path, (id(schema), config.languages, lists), own,
+        partial(_file_records, path, schema, config, lists=lists))]
+    memo.folders[key] = (found, own.items)
+    problems.items.extend(own.items)
+    yield from found
 
 
 def _file_records(path: Path, schema: Schema, config: Config, problems: Problems, *,
@@ -93,23 +109,27 @@ def _file_records(path: Path, schema: Schema, config: Config, problems: Problems
 def unique_records(records: Iterable[tuple[Raw, YamlDoc, KeyPath]],
                    problems: Problems) -> list[tuple[Raw, YamlDoc, KeyPath]]:
     """Drop and report records whose id another record already uses (naming where)."""
-    seen: dict[str, SourceLocation] = {}
+    seen: dict[str, tuple[YamlDoc, KeyPath]] = {}
     kept = []
     for raw, doc, keypath in records:
-        written: Any = doc.data
-        for part in keypath:  # records of a list file sit at their index
-            if isinstance(written, list) and isinstance(part, int):
-                written = written[part]
-        where = doc.loc((*keypath, "id")) if isinstance(written, dict) and "id" in written \
-            else doc.loc(keypath)
         if raw["id"] in seen:
-            first = seen[raw["id"]]
-            problems.error(where, f"duplicate id '{raw['id']}' (also used by "
-                           f"{first.display_path()}:{first.line})")
+            first = _id_location(*seen[raw["id"]])
+            problems.error(_id_location(doc, keypath), f"duplicate id '{raw['id']}' (also "
+                           f"used by {first.display_path()}:{first.line})")
             continue
-        seen[raw["id"]] = where
+        seen[raw["id"]] = (doc, keypath)
         kept.append((raw, doc, keypath))
     return kept
+
+
+def _id_location(doc: YamlDoc, keypath: KeyPath) -> SourceLocation:
+    """Where a record's id is written (its file name gives it when it is not)."""
+    written: Any = doc.data
+    for part in keypath:  # records of a list file sit at their index
+        if isinstance(written, list) and isinstance(part, int):
+            written = written[part]
+    return doc.loc((*keypath, "id")) if isinstance(written, dict) and "id" in written \
+        else doc.loc(keypath)
 
 
 def read_nbsap(root: Path, config: Config, problems: Problems) -> Nbsap | None:
@@ -122,6 +142,19 @@ def read_nbsap(root: Path, config: Config, problems: Problems) -> Nbsap | None:
     doc = read_yaml_file(path, problems)
     if doc is None:
         return None
+    # The chapters' folder is read every time (a live session learns which files changed), and
+    # its problems are reported after those of nbsap.yml, as they are found.
+    from_chapters = Problems()
+    chapters = read_markdown_folder(folder, CHAPTER, config, from_chapters)
+    nbsap = filememo.derived("nbsap", (doc, config, chapters), problems,
+                             partial(_nbsap, doc, config, chapters))
+    if nbsap is not None:
+        problems.items.extend(from_chapters.items)
+    return nbsap
+
+
+def _nbsap(doc: YamlDoc, config: Config, chapters: list[MarkdownEntry],
+           problems: Problems) -> Nbsap | None:
     raw = Checker(doc, problems, config.languages).mapping(doc.data, NBSAP.fields)
     if raw is None or raw["title"] is None or raw["period"] is None:
         return None
@@ -137,7 +170,7 @@ def read_nbsap(root: Path, config: Config, problems: Problems) -> Nbsap | None:
         adopted=raw["adopted"],
         summary=raw["summary"] or EMPTY,
         documents=documents,
-        chapters=tuple(read_markdown_folder(folder, CHAPTER, config, problems)),
+        chapters=tuple(chapters),
     )
 
 
@@ -303,6 +336,7 @@ class _MarkdownFolder:
         self.files: dict[str, tuple[str | None, str, tuple[Raw, Variant] | None, list[Any]]] = {}
         self.entries: dict[str, tuple[MarkdownEntry, list[Any]]] = {}
         self.result: list[MarkdownEntry] = []
+        self.found: list[Any] = []  # the problems the result was read with
 
     def read_all(self, problems: Problems) -> list[MarkdownEntry]:
         self.files = {name: self._file(name) for name in _names(self.folder, (".md",))}
@@ -310,6 +344,9 @@ class _MarkdownFolder:
         return self._assemble(set(self._slugs()), problems)
 
     def update(self, dirty: set[str], problems: Problems) -> list[MarkdownEntry]:
+        if not dirty:  # nothing in the folder changed
+            problems.items.extend(self.found)
+            return self.result
         touched: set[str] = set()
         for name in dirty:
             before = self.files.pop(name, None)
@@ -345,8 +382,9 @@ class _MarkdownFolder:
         """Entries of the touched slugs rebuilt; problems reported in a full read's order."""
         groups: dict[str, dict[str, tuple[Path, Raw, Variant]]] = {}
         broken: set[tuple[str, str]] = set()
+        reported: list[Any] = []
         for name, (slug, lang, read, found) in self.files.items():
-            problems.items.extend(found)
+            reported.extend(found)
             if slug is None or slug not in touched:
                 continue
             if read is not None:
@@ -364,9 +402,10 @@ class _MarkdownFolder:
         for slug in self._slugs():
             if slug in self.entries:
                 entry, found = self.entries[slug]
-                problems.items.extend(found)
+                reported.extend(found)
                 result.append(entry)
-        self.result = result
+        self.result, self.found = result, reported
+        problems.items.extend(reported)
         return result
 
 

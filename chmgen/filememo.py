@@ -26,7 +26,12 @@ class FileMemo:
         self.entries: dict[tuple[Any, ...], tuple[Any, list[Any]]] = {}
         self.hits = self.misses = 0
         self.folders: dict[tuple[Any, ...], Any] = {}  # folder readers' own state
+        # what was assembled from the files: kind → (inputs, value, problems)
+        self.derived: dict[Any, tuple[tuple[Any, ...], Any, list[Any]]] = {}
         self._dirty: dict[str, set[str]] = {}  # folder → names changed since it was read
+        # counts edits to files that are neither YAML nor Markdown (indicator CSV series, read
+        # while a record is built): an input of what is derived from records
+        self.other_edits = 0
 
     def forget(self, paths: Iterable[Path]) -> None:
         """Drop what was read from ``paths`` (changed, created or deleted files)."""
@@ -34,6 +39,8 @@ class FileMemo:
         for key in [k for k in self.entries if k[1] in gone]:
             del self.entries[key]
         for path in gone:
+            if not path.endswith((".yml", ".yaml", ".md")):
+                self.other_edits += 1
             folder, name = os.path.split(path)
             self._dirty.setdefault(folder, set()).add(name)
 
@@ -76,3 +83,52 @@ def remembered(kind: str, path: Path, extra: Any, problems: Problems,
     problems.items.extend(own.items)
     memo.entries[key] = (value, own.items)
     return value
+
+
+def other_edits() -> int:
+    """How many files other than YAML and Markdown the watcher named so far."""
+    return _active.other_edits if _active is not None else 0
+
+
+def derived(kind: Any, inputs: tuple[Any, ...], problems: Problems,
+            make: Callable[[Problems], T]) -> T:
+    """``make(problems)``, or its earlier result when ``inputs`` are what they were (the very
+    objects, or equal ones: files not read again give the same objects, so an unchanged
+    collection costs a comparison of references). ``make`` must depend on nothing else."""
+    memo = _active
+    if memo is None:
+        return make(problems)
+    found = memo.derived.get(kind)
+    if found is not None and len(found[0]) == len(inputs) and all(
+            before is now or before == now for before, now in zip(found[0], inputs, strict=True)):
+        problems.items.extend(found[2])
+        return found[1]  # type: ignore[no-any-return]
+    own = Problems()
+    value = make(own)
+    problems.items.extend(own.items)
+    memo.derived[kind] = (inputs, value, own.items)
+    return value
+
+
+def each(kind: str, located: Iterable[tuple[Any, Any, Any]], extra: Any, problems: Problems,
+         build: Callable[[Any, Any, Any, Problems], T]) -> tuple[T, ...]:
+    """``build(raw, doc, keypath, problems)`` for each record read. In a live session a record
+    read from a file that did not change (the very same parsed object) keeps what was built
+    from it, while ``extra`` (what else the build reads: known ids, …) is the same."""
+    memo = _active
+    if memo is None:
+        return tuple(build(*record, problems) for record in located)
+    before = memo.folders.get(("built", kind))
+    old: dict[int, Any] = before[1] if before is not None and before[0] == extra else {}
+    table: dict[int, Any] = {}
+    out = []
+    for raw, doc, keypath in located:
+        hit = old.get(id(raw))
+        if hit is None or hit[0] is not raw:
+            own = Problems()
+            hit = (raw, build(raw, doc, keypath, own), own.items)
+        problems.items.extend(hit[2])
+        table[id(raw)] = hit
+        out.append(hit[1])
+    memo.folders[("built", kind)] = (extra, table)
+    return tuple(out)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from chmgen import reference
 from chmgen.config import read_yaml_file
 from chmgen.content import Raw, read_records, unique_records
 from chmgen.errors import Problems
+from chmgen.filememo import derived, each, other_edits
 from chmgen.model import Config, FieldValues, FileInfo, Item
 from chmgen.reference import GbfTarget
 from chmgen.schema import Checker, Schema
@@ -30,14 +32,20 @@ def read_items(root: Path, config: Config, target_ids: set[str],
     """Every item of every section folder that exists, validated and tagged."""
     sections: dict[str, tuple[Item, ...]] = {}
     for kind, schema in ITEM_SCHEMAS.items():
-        items = []
         records = unique_records(read_records(root / kind, schema, config, problems), problems)
-        for raw, doc, keypath in records:
-            item = build_item(kind, raw, doc, keypath, root, target_ids, problems)
-            if item is not None and _complete(raw, schema):
-                items.append(item)
+
+        def build(raw: Raw, doc: YamlDoc, keypath: KeyPath, found: Problems,
+                  kind: str = kind, schema: Schema = schema) -> Item | None:
+            item = build_item(kind, raw, doc, keypath, root, target_ids, found)
+            return item if item is not None and _complete(raw, schema) else None
+
+        # a document's size is read from its file under static/: other_edits() counts those
+        built = each(f"items:{kind}", records, (target_ids, config, other_edits()), problems,
+                     build)
+        items = [item for item in built if item is not None]
         if items:
-            sections[kind] = tuple(_ordered(kind, items))
+            sections[kind] = derived(("items", kind), (items,), problems,
+                                     partial(_in_order, kind, items))
     return sections
 
 
@@ -50,6 +58,13 @@ def read_cooperation(root: Path, config: Config, target_ids: set[str], problems:
     doc = read_yaml_file(path, problems)
     if doc is None or doc.data is None:
         return ()
+    # a live session keeps what an unchanged file gave (a document's size: other_edits())
+    return derived(("cooperation", name), (doc, config, target_ids, other_edits()), problems,
+                   partial(_cooperation, root, config, target_ids, name, doc))
+
+
+def _cooperation(root: Path, config: Config, target_ids: set[str], name: str, doc: YamlDoc,
+                 problems: Problems) -> tuple[Item, ...]:
     schema: Schema = NEED if name == "needs" else OFFER
     checker = Checker(doc, problems, config.languages)
     if not isinstance(doc.data, list):
@@ -65,6 +80,10 @@ def read_cooperation(root: Path, config: Config, target_ids: set[str], problems:
         if item is not None and _complete(raw, schema):
             items.append(item)
     return tuple(items)
+
+
+def _in_order(kind: str, items: list[Item], _: Problems) -> tuple[Item, ...]:
+    return tuple(_ordered(kind, items))
 
 
 def _complete(raw: Raw, schema: Schema) -> bool:

@@ -15,7 +15,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +25,9 @@ from chmgen.deps import digest
 from chmgen.errors import ChmgenError, Problem
 from chmgen.pipeline import (
     Manifest,
+    PageResult,
     Renderer,
+    Scope,
     changed_pages,
     manifest_path,
     read_manifest,
@@ -35,7 +37,7 @@ from chmgen.pipeline import (
 )
 from chmgen.rendercache import MarkdownCache
 from chmgen.search import BUNDLE, index_site
-from chmgen.site import Site
+from chmgen.site import PagePlan, Site
 
 THEME_PARTS = ("templates", "static", "locale", "overrides")
 
@@ -50,6 +52,33 @@ class Update:
     seconds: float
     warnings: tuple[Problem, ...] = ()
     full: bool = False
+    first: frozenset[str] = frozenset()  # output paths browsers showed, written first
+    pending: bool = False  # deferred: finish() renders the other pages
+
+
+@dataclass
+class _Rest:
+    """An update after its first pages: what finish() needs."""
+
+    site: Site
+    renderer: Renderer
+    manifest: Manifest
+    scope: Scope | None
+    warnings: tuple[Problem, ...]
+    seconds: float  # spent before the rest
+    done: set[tuple[str, str]]  # pages rendered already
+    shown: list[PageResult]
+
+
+class _Digests:
+    """The digest of each file of the served folder, from the manifest's table."""
+
+    def __init__(self, files: dict[str, tuple[int, str]]) -> None:
+        self.files = files
+
+    def get(self, path: str) -> str | None:
+        found = self.files.get(path)
+        return None if found is None else found[1]
 
 
 class LiveBuild:
@@ -68,10 +97,12 @@ class LiveBuild:
         self.idle = threading.Event()  # set: nothing is being written after a reload
         self.idle.set()
         self.background_error: str | None = None
+        self._pending: _Rest | None = None
 
     def full(self, changed: Iterable[Path] = ()) -> BuildResult:
         """A complete build into the served folder (the first one, or after a failure);
         ``changed`` files are read again."""
+        self._pending = None  # a deferred update's other pages: the full build renders them
         self.wait_for_background()
         self.memo.forget(Path(p) for p in changed)
         previous = filememo.use(self.memo)
@@ -86,12 +117,18 @@ class LiveBuild:
         self.renderer = None
         return result
 
-    def update(self, changed: Iterable[Path]) -> Update:
+    def update(self, changed: Iterable[Path], viewing: Collection[str] = (),
+               defer: bool = False) -> Update:
         """Rebuild after ``changed`` files were edited, created or deleted: the pages first
         (they are what the browser reloads), then, in the background, the other generated files
-        (feeds, sitemap, open data) and the search index."""
+        (feeds, sitemap, open data) and the search index.
+
+        Pages written at the output paths in ``viewing`` (what browsers show) are rendered
+        before any other. With ``defer``, when one of them was written again the update stops
+        there (``Update.pending``: the browser can reload now) and ``finish()`` does the rest."""
         started = time.perf_counter()
         changed = [Path(p) for p in changed]
+        self.finish()
         self.wait_for_background()
         if self.manifest is None:
             done = self.full(changed)
@@ -108,19 +145,41 @@ class LiveBuild:
             else:
                 renderer = self.renderer.renew(site)
             manifest = self.manifest
-            pages, gone = changed_pages(renderer, manifest,
-                                        None if theme_changed else scope_of(self.root, changed))
-            known = {r.path: r.digest for r in manifest.pages.values()}
-            results = render_pages(renderer, pages, self.out,
-                                   jobs=1 if len(pages) < 256 else (self.jobs or 0) or 2,
-                                   previous=known)
-            written = sum(1 for r in results if r.written)
-            for page, result in zip(pages, results, strict=True):
-                manifest.set_page((page.lang, page.key), result)
-                manifest.files[result.path] = (0, result.digest)
+            keys = [manifest.key_of(path) for path in viewing]
+            first = [renderer.plans[key] for key in dict.fromkeys(keys)
+                     if key is not None and key in renderer.plans]
+            shown = self._render(renderer, manifest, first)
+        finally:
+            rendercache.use(previous_cache)
+            filememo.use(previous_memo)
+        rest = _Rest(site, renderer, manifest, None if theme_changed else
+                     scope_of(self.root, changed), tuple(problems.warnings()),
+                     time.perf_counter() - started, {(page.lang, page.key) for page in first},
+                     shown)
+        written_first = frozenset(r.path for r in shown if r.written)
+        if defer and written_first:
+            self._pending = rest
+            return Update(len(site.pages), len(shown), len(written_first),
+                          time.perf_counter() - started, rest.warnings, first=written_first,
+                          pending=True)
+        return self._finish(rest, written_first)
+
+    def finish(self) -> Update | None:
+        """Do what a deferred update left (the pages nobody was looking at, and the rest)."""
+        rest, self._pending = self._pending, None
+        return None if rest is None else self._finish(rest, frozenset())
+
+    def _finish(self, rest: _Rest, first: frozenset[str]) -> Update:
+        started = time.perf_counter()
+        renderer, manifest = rest.renderer, rest.manifest
+        previous_cache = rendercache.use(self.cache)
+        try:
+            pages, gone = changed_pages(renderer, manifest, rest.scope)
+            pages = [page for page in pages if (page.lang, page.key) not in rest.done]
+            results = self._render(renderer, manifest, pages)
+            written = sum(1 for r in [*rest.shown, *results] if r.written)
             if gone:
-                current = {(p.lang, p.key) for p in site.pages}
-                for key in [k for k in manifest.pages if k not in current]:
+                for key in [k for k in manifest.pages if k not in renderer.plans]:
                     manifest.drop_page(key)
             for path in gone:
                 (self.out / path).unlink(missing_ok=True)
@@ -128,18 +187,36 @@ class LiveBuild:
                 written += 1
             for token in renderer.stale:
                 manifest.signatures[token] = renderer.signature(token)
-            for result in results:
+            for result in [*rest.shown, *results]:
                 for token in result.tokens:
                     if token not in manifest.signatures:
                         manifest.signatures[token] = renderer.signature(token)
             self.renderer = renderer
+        except BaseException:
+            self.manifest = None  # the served folder may be partly new: the next build is full
+            raise
         finally:
             rendercache.use(previous_cache)
-            filememo.use(previous_memo)
         self.cache.flush()
-        self._start_background(site, renderer, manifest)
-        return Update(len(site.pages), len(results), written, time.perf_counter() - started,
-                      tuple(problems.warnings()))
+        self._start_background(rest.site, renderer, manifest)
+        # the work's time (a deferred update waited between its two parts)
+        seconds = rest.seconds + time.perf_counter() - started
+        return Update(len(rest.site.pages), len(rest.shown) + len(results), written, seconds,
+                      rest.warnings, first=first)
+
+    def _render(self, renderer: Renderer, manifest: Manifest, pages: list[PagePlan]
+                ) -> list[PageResult]:
+        """Render ``pages`` into the served folder (only those whose bytes changed are
+        written) and record them in ``manifest``."""
+        if not pages:
+            return []
+        results = render_pages(renderer, pages, self.out,
+                               jobs=1 if len(pages) < 256 else (self.jobs or 0) or 2,
+                               previous=_Digests(manifest.files))
+        for page, result in zip(pages, results, strict=True):
+            manifest.set_page((page.lang, page.key), result)
+            manifest.files[result.path] = (0, result.digest)
+        return results
 
     # ------------------------------------------------------------------ after the reload
     def _start_background(self, site: Site, renderer: Renderer, manifest: Manifest) -> None:

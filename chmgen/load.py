@@ -19,6 +19,7 @@ from chmgen.content import (
     unique_records,
 )
 from chmgen.errors import Problems
+from chmgen.filememo import derived, each, other_edits
 from chmgen.items import read_cooperation, read_items
 from chmgen.model import Action, Config, Content, GbfLink, Indicator, NationalTarget
 from chmgen.schema import Checker
@@ -34,28 +35,45 @@ def load_site(root: Path, problems: Problems) -> Content | None:
     config = load_config(root, problems)
     if config is None:
         return None
-    indicators = unique_records(
-        read_records(root / "indicators", INDICATOR, config, problems), problems)
-    targets = unique_records(read_records(root / "targets", TARGET, config, problems), problems)
-    actions = unique_records(_action_records(root, config, problems), problems)
+    indicators = _unique("indicators", list(
+        read_records(root / "indicators", INDICATOR, config, problems)), problems)
+    targets = _unique("targets", list(read_records(root / "targets", TARGET, config, problems)),
+                      problems)
+    actions = _unique("actions", _action_records(root, config, problems), problems)
     indicator_ids = {raw["id"] for raw, _, _ in indicators}
     target_ids = {raw["id"] for raw, _, _ in targets}
+    # In a live session an unchanged collection is the very tuple of the previous load
+    # (filememo.derived): what is built from it downstream is reused the same way.
+    pages = read_markdown_folder(root / "pages", PAGE, config, problems)
+    news = read_markdown_folder(root / "news", NEWS, config, problems)
     return Content(
         config=config,
         nbsap=read_nbsap(root, config, problems),
-        targets=tuple(_target(*t, indicator_ids, problems) for t in targets),
-        indicators=tuple(_indicator(*i, problems) for i in indicators),
-        actions=tuple(_action(*a, target_ids, problems) for a in actions),
-        pages=tuple(sorted(read_markdown_folder(root / "pages", PAGE, config, problems),
-                           key=lambda p: (p.weight, p.slug))),
-        news=tuple(sorted(read_markdown_folder(root / "news", NEWS, config, problems),
-                          key=lambda n: (n.date is not None, n.date, n.slug), reverse=True)),
+        targets=derived("targets", (targets, indicator_ids, config), problems, lambda p: each(
+            "targets", targets, indicator_ids, p,
+            lambda raw, doc, kp, found: _target(raw, doc, kp, indicator_ids, found))),
+        # an indicator's series may come from a CSV file
+        indicators=derived("indicators", (indicators, config, other_edits()), problems,
+                           lambda p: each("indicators", indicators, (config, other_edits()), p,
+                                          _indicator)),
+        actions=derived("actions", (actions, target_ids, config), problems, lambda p: each(
+            "actions", actions, target_ids, p,
+            lambda raw, doc, kp, found: _action(raw, doc, kp, target_ids, found))),
+        pages=derived("pages", (pages,), problems, lambda _: tuple(
+            sorted(pages, key=lambda p: (p.weight, p.slug)))),
+        news=derived("news", (news,), problems, lambda _: tuple(
+            sorted(news, key=lambda n: (n.date is not None, n.date, n.slug), reverse=True))),
         static_files=(static := read_static(root)),
         image_sizes=read_image_sizes(root, static),
         items=read_items(root, config, target_ids, problems),
         needs=read_cooperation(root, config, target_ids, problems, "needs"),
         offers=read_cooperation(root, config, target_ids, problems, "offers"),
     )
+
+
+def _unique(kind: str, located: list[Located], problems: Problems) -> list[Located]:
+    return derived(("unique", kind), (located,), problems,
+                   lambda p: unique_records(located, p))
 
 
 def _action_records(root: Path, config: Config, problems: Problems) -> list[Located]:

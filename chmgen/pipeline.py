@@ -22,7 +22,7 @@ import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from jinja2 import Environment, FileSystemBytecodeCache
 
@@ -88,7 +88,15 @@ class Manifest:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state.pop("_index", None)  # rebuilt when needed
+        state.pop("_paths", None)
         return state
+
+    def key_of(self, path: str) -> tuple[str, str] | None:
+        """The page written at ``path`` (``targets/t1/index.html``), if a page was."""
+        paths = self.__dict__.get("_paths")
+        if paths is None:
+            paths = self.__dict__["_paths"] = {r.path: key for key, r in self.pages.items()}
+        return paths.get(path)
 
     def index(self) -> TokenIndex:
         """Which pages read each token, and the tokens by what can change them."""
@@ -105,6 +113,11 @@ class Manifest:
             if before is not None:
                 index.remove(key, before.tokens)
             index.add(key, result.tokens)
+        paths = self.__dict__.get("_paths")
+        if paths is not None:
+            if before is not None:
+                paths.pop(before.path, None)
+            paths[result.path] = key
         self.pages[key] = result
 
     def drop_page(self, key: tuple[str, str]) -> None:
@@ -112,6 +125,9 @@ class Manifest:
         index = self.__dict__.get("_index")
         if index is not None and before is not None:
             index.remove(key, before.tokens)
+        paths = self.__dict__.get("_paths")
+        if paths is not None and before is not None:
+            paths.pop(before.path, None)
 
 
 class TokenIndex:
@@ -162,15 +178,20 @@ class Renderer:
         self.assets = theme_assets(self.chain)
         self.options = options_factory({n: content_hash(b) for n, b in self.assets.items()})
         self._closures: dict[str, frozenset[str]] = {}
+        self._warm: set[str] = set()  # templates compiled already
         self._refs: dict[str, list[str]] = {}
         # id(record) → (record, digest), kept by renew(): records of files a live session did
         # not re-read are the same objects, and are not hashed again
         self._record_digests: dict[int, tuple[Any, str]] = {}
         self.stale: set[Token] = set()  # set by changed_pages
-        self.same: set[str] = set()  # identities of records unchanged since renew()
+        self._before: dict[str, Any] = {}  # records() before renew()
+        # collection → (its tuple, its records by identity): unchanged collections of a live
+        # session are the very tuples of the previous load
+        self._groups: dict[Any, tuple[Any, dict[str, Any]]] = {}
+        self._before_groups: dict[Any, tuple[Any, dict[str, Any]]] = {}
         self._signatures: dict[Token, str] = {}
         self._records: dict[str, Any] | None = None
-        self._plans = {(p.lang, p.key): p for p in site.pages}
+        self.plans = {(p.lang, p.key): p for p in site.pages}  # the pages by (lang, key)
 
     # ---- templates
     def closure(self, name: str) -> frozenset[str]:
@@ -206,9 +227,10 @@ class Renderer:
             self._refs[name] = found
         return self._refs[name]
 
-    def warm(self) -> None:
-        """Compile every template pages use, once, before workers are forked."""
-        for template in {p.template for p in self.site.pages}:
+    def warm(self, pages: Iterable[PagePlan]) -> None:
+        """Compile every template ``pages`` use, once, before workers are forked."""
+        for template in {p.template for p in pages} - self._warm:
+            self._warm.add(template)
             for name in self.closure(template):
                 for env in self.envs.values():
                     try:
@@ -222,15 +244,21 @@ class Renderer:
         fresh.__dict__.update(self.__dict__)
         fresh.site = site
         fresh._signatures, fresh._records = {}, None
-        before = self.records()
-        now = fresh.records()
         # Records that are the very objects of the previous site (files not re-read) have not
-        # changed: their tokens need no new signature.
-        fresh.same = {name for name, record in now.items() if before.get(name) is record}
-        live = {id(r) for r in now.values()}
-        fresh._record_digests = {k: v for k, v in self._record_digests.items() if k in live}
-        fresh._plans = {(p.lang, p.key): p for p in site.pages}
+        # changed: their tokens need no new signature (unchanged()).
+        fresh._before = self.records()
+        fresh._before_groups = self._groups
+        if len(self._record_digests) > 2 * len(fresh._before) + 1000:  # drop the dead
+            live = {id(r) for r in fresh.records().values()}
+            fresh._record_digests = {k: v for k, v in self._record_digests.items()
+                                     if k in live}
+        fresh.plans = {(p.lang, p.key): p for p in site.pages}
         return fresh
+
+    def unchanged(self, name: str) -> bool:
+        """The record ``name`` is the very object it was before renew()."""
+        before = self._before.get(name)
+        return before is not None and before is self.record(name)
 
     def page_tokens(self, page: PagePlan) -> set[Token]:
         """Tokens every page has: global inputs, its own plan, templates, translations."""
@@ -258,7 +286,7 @@ class Renderer:
                                   for k, v in content.central.statuses.items()),
                            sorted(content.image_sizes.items()), content.static_files))
         if kind == "p":
-            plan = self._plans.get((token[1], token[2]))
+            plan = self.plans.get((token[1], token[2]))
             return "missing" if plan is None else digest(deps.VALUES[PagePlan](plan))
         if kind == "t":
             try:
@@ -270,7 +298,7 @@ class Renderer:
             catalog = self.translations.get(token[1])
             return digest(sorted(getattr(catalog, "_catalog", {}).items()))
         if kind == "r":
-            record = self.records().get(token[1])
+            record = self.record(token[1])
             if record is None:
                 return "missing"
             known = self._record_digests.get(id(record))
@@ -292,7 +320,7 @@ class Renderer:
         resolved = []
         for arg in args:
             if isinstance(arg, tuple) and arg[:1] == ("record",):
-                record = self.records().get(arg[1])
+                record = self.record(arg[1])
                 if record is None:
                     return "missing"
                 resolved.append(record)
@@ -312,23 +340,61 @@ class Renderer:
         """Every record of the site by identity."""
         if self._records is None:
             content = self.site.content
-            found: list[Any] = [*content.targets, *content.indicators, *content.actions,
-                                *content.pages, *content.news, *content.needs, *content.offers]
-            for items in content.items.values():
-                found.extend(items)
-            if content.nbsap is not None:
-                found.append(content.nbsap)
-                found.extend(content.nbsap.chapters)
-            for entry in [*content.pages, *content.news,
-                          *(content.nbsap.chapters if content.nbsap else ())]:
-                found.extend(entry.variants.values())
-            found.extend(self.site.pages)
-            self._records = {}
-            for record in found:
-                name = deps.identity(record)
-                assert name is not None
-                self._records[name] = record
+            slots: dict[Any, Any] = {
+                "targets": content.targets, "indicators": content.indicators,
+                "actions": content.actions, "pages": content.pages, "news": content.news,
+                "needs": content.needs, "offers": content.offers,
+                "nbsap": (content.nbsap, *content.nbsap.chapters) if content.nbsap else (),
+                **{("items", kind): items for kind, items in content.items.items()}}
+            found: dict[str, Any] = {}
+            groups: dict[Any, tuple[Any, dict[str, Any]]] = {}
+            for slot, group in slots.items():
+                known = self._groups.get(slot)
+                if known is None or known[0] is not group:
+                    known = (group, _by_identity(group))
+                groups[slot] = known
+                found.update(known[1])
+            self._groups = groups
+            self._records = found
         return self._records
+
+    def record(self, name: str) -> Any:
+        """The record of identity ``name`` (a page's plan too), or None."""
+        if name.startswith("page:"):
+            lang, _, key = name[len("page:"):].partition(":")
+            return self.plans.get((lang, key))
+        return self.records().get(name)
+
+    def changed_records(self) -> set[str]:
+        """Identities of the records that are not the very objects they were before renew()
+        (new, edited or gone), found collection by collection: an unchanged collection is the
+        same tuple, and costs nothing."""
+        self.records()
+        changed: set[str] = set()
+        for slot in self._before_groups.keys() | self._groups.keys():
+            before = self._before_groups.get(slot)
+            now = self._groups.get(slot)
+            if before is not None and now is not None and before[0] is now[0]:
+                continue
+            old = before[1] if before is not None else {}
+            new = now[1] if now is not None else {}
+            changed.update(name for name, record in new.items() if old.get(name) is not record)
+            changed.update(old.keys() - new.keys())
+        return changed
+
+
+def _by_identity(records: Iterable[Any]) -> dict[str, Any]:
+    """Records, and the language variants of Markdown entries, by identity."""
+    found = {}
+    for record in records:
+        name = deps.identity(record)
+        assert name is not None
+        found[name] = record
+        variants = getattr(record, "variants", None)
+        if variants:
+            for variant in variants.values():
+                found[deps.identity(variant)] = variant  # type: ignore[index]
+    return found
 
 
 def template_cache() -> FileSystemBytecodeCache | None:
@@ -357,7 +423,13 @@ def theme_assets(chain: list[Path]) -> dict[str, bytes]:
 
 # --------------------------------------------------------------------------- rendering
 
-_JOB: tuple[Renderer, Sequence[PagePlan], Path | None, Mapping[str, str]] | None = None
+class Digests(Protocol):
+    """Where ``render_pages`` finds the digest of the file already at a path."""
+
+    def get(self, path: str, /) -> str | None: ...
+
+
+_JOB: tuple[Renderer, Sequence[PagePlan], Path | None, Digests | Mapping[str, str]] | None = None
 
 
 def _render_chunk(indexes: Sequence[int]) -> list[tuple[int, PageResult]]:
@@ -387,14 +459,14 @@ def _render_chunk(indexes: Sequence[int]) -> list[tuple[int, PageResult]]:
 
 def render_pages(renderer: Renderer, pages: Sequence[PagePlan], folder: Path | None, *,
                  jobs: int, progress: Progress = no_progress,
-                 previous: Mapping[str, str] | None = None) -> list[PageResult]:
+                 previous: Digests | None = None) -> list[PageResult]:
     """Render ``pages`` (into ``folder``, or in memory), in order. A page whose digest is its
     ``previous`` one is not written again (``folder`` holds it already)."""
     global _JOB, LAST_PARALLEL
     LAST_PARALLEL = False
     if not pages:
         return []
-    renderer.warm()
+    renderer.warm(pages)
     _JOB = (renderer, pages, folder, previous or {})
     results: list[PageResult | None] = [None] * len(pages)
     total, done = len(pages), 0
@@ -604,7 +676,7 @@ ITEM_FOLDERS = frozenset({"events", "documents", "projects", "ecosystems", "prot
                           "species", "organizations", "learning"})
 
 
-_ALWAYS, _THEME, _NEVER = "always", "theme", "never"
+_ALWAYS, _THEME, _NEVER, _RECORDS = "always", "theme", "never", "records"
 _classes: dict[Token, Any] = {}
 
 
@@ -624,12 +696,14 @@ def _classify(token: Token) -> Any:
         identity = str(token[1])
         for prefix, collection in _RECORD_COLLECTION:
             if identity.startswith(prefix):
-                return frozenset((collection,))
+                return (_RECORDS, frozenset((collection,)))
         return _NEVER if identity.startswith("page:") else _ALWAYS
     return _NEVER if kind == "p" else _ALWAYS
 
 
 def _bucket_in_scope(kind: Any, scope: Scope) -> bool:
+    if isinstance(kind, tuple):  # records of these collections
+        kind = kind[1]
     if kind is _ALWAYS:
         return True
     if kind is _THEME:
@@ -644,7 +718,6 @@ def changed_pages(renderer: Renderer, previous: Manifest, scope: Scope | None = 
     """Pages whose inputs changed since ``previous`` (or that are new), and the output paths of
     pages that no longer exist. With a ``scope``, only the tokens it can change are checked.
     The tokens found stale are left in ``renderer.stale``."""
-    site = renderer.site
     signatures = previous.signatures
     if scope is not None and any(
             renderer.signature(("c", name)) != signatures.get(("c", name), "")
@@ -656,22 +729,30 @@ def changed_pages(renderer: Renderer, previous: Manifest, scope: Scope | None = 
         affected = {key for key, result in previous.pages.items()
                     if not result.tokens.isdisjoint(stale)}
     else:
-        same = renderer.same
+        unchanged = renderer.unchanged
         index = previous.index()
-        candidates = [token for kind, tokens in index.buckets.items()
-                      if _bucket_in_scope(kind, scope) for token in tokens]
+        edited: list[Token] | None = None
+        candidates: list[Token] = []
+        for kind, tokens in index.buckets.items():
+            if not _bucket_in_scope(kind, scope):
+                continue
+            if isinstance(kind, tuple):  # records: only those that are new objects
+                if edited is None:
+                    edited = [("r", name) for name in renderer.changed_records()]
+                candidates.extend(token for token in edited if token in tokens)
+            else:
+                candidates.extend(tokens)
         stale = {token for token in candidates
-                 if not (token[0] == "r" and token[1] in same)
+                 if not (token[0] == "r" and unchanged(token[1]))
                  and renderer.signature(token) != signatures.get(token)}
         affected = set()
         for token in stale:
             affected.update(index.readers.get(token, ()))
     renderer.stale = stale
-    pages = previous.pages
-    todo = [page for page in site.pages
-            if (page.lang, page.key) in affected or (page.lang, page.key) not in pages]
-    current = {(p.lang, p.key) for p in site.pages}
-    gone = {result.path for where, result in pages.items() if where not in current}
+    pages, plans = previous.pages, renderer.plans
+    wanted = affected | (plans.keys() - pages.keys())  # stale, and new pages
+    todo = [plan for key, plan in plans.items() if key in wanted]
+    gone = {pages[key].path for key in pages.keys() - plans.keys()}
     return todo, gone
 
 

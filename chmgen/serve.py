@@ -9,27 +9,31 @@ and the next good build replaces them.
 from __future__ import annotations
 
 import html
+import json
 import logging
 import shutil
 import socket
 import tempfile
 import threading
 import time
+import urllib.parse
 import webbrowser
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import click
 from livereload import Server
+from livereload import server as livereload_server
 from livereload.handlers import LiveReloadHandler, StaticFileHandler
 from livereload.watcher import Watcher
 from tornado import ioloop
+from tornado.websocket import WebSocketClosedError
 from watchfiles import Change, watch
 
 from chmgen.errors import ChmgenError, ContentErrors
-from chmgen.live import LiveBuild
+from chmgen.live import LiveBuild, Update
 from chmgen.theme import theme_chain
 
 IGNORED_PARTS = {"_site", ".chmgen", ".git", "__pycache__", ".venv", "node_modules"}
@@ -46,6 +50,8 @@ class ServeState:
     error: str | None = None
     live: LiveBuild | None = None
     _pending: Any = field(default=None, repr=False)
+    _rest: Any = field(default=None, repr=False)  # the timer of finish()
+    deferred: Update | None = field(default=None, repr=False)  # what rebuild() left
     _changed: set[Path] = field(default_factory=set, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -53,10 +59,16 @@ class ServeState:
         if self.live is None:
             self.live = LiveBuild(self.root, self.out)
 
-    def rebuild(self, changed: set[Path] | None = None) -> bool:
+    def rebuild(self, changed: set[Path] | None = None,
+                viewing: Collection[str] = ()) -> bool:
         """Build once (a full build, or only what ``changed`` files affect); on failure the
-        served folder keeps the last good build and the next build is a full one."""
+        served folder keeps the last good build and the next build is a full one.
+
+        Pages at the output paths in ``viewing`` (what browsers show) are rendered first; when
+        one of them changed, the rebuild stops there (``self.deferred``) so that browser can
+        reload at once, and ``finish()`` renders the other pages."""
         assert self.live is not None
+        self.deferred = None
         with self._lock:
             started = time.perf_counter()
             try:
@@ -65,8 +77,13 @@ class ServeState:
                     warnings, note = result.warnings, ""
                     summary = f"{sum(result.pages_per_language.values())} pages"
                 else:
-                    update = self.live.update(changed)
+                    update = self.live.update(changed, viewing, defer=bool(viewing))
                     warnings = update.warnings
+                    if update.pending:
+                        for warning in warnings:
+                            self.echo(str(warning))
+                        self.error, self.deferred = None, update
+                        return True
                     summary = (f"{update.rendered} of {update.pages} pages"
                                if not update.full else f"{update.pages} pages")
                     note = "" if update.full or update.rendered else " (all up to date)"
@@ -87,6 +104,26 @@ class ServeState:
                       "errors until they are fixed)")
             return False
 
+    def finish(self) -> bool:
+        """Render what a deferred rebuild left: the pages no browser was showing."""
+        assert self.live is not None
+        first, self.deferred = self.deferred, None
+        with self._lock:
+            try:
+                update = self.live.finish()
+            except ChmgenError as exc:
+                self.error = str(exc)
+                self.live.manifest = None
+                self.echo(self.error)
+                self.echo("build failed: still serving the last good build (the browser shows "
+                          "the errors until they are fixed)")
+                return False
+        if update is not None and first is not None:
+            self.echo(f"rebuilt {update.rendered} of {update.pages} pages in "
+                      f"{update.seconds:.2f} s (the page on screen first, in "
+                      f"{first.seconds:.2f} s)")
+        return True
+
     def schedule(self, changed: set[Path] | None = None) -> None:
         """Called on the server's loop for every batch of changes: changes that keep coming
         within ``debounce`` seconds cause a single rebuild."""
@@ -98,14 +135,73 @@ class ServeState:
 
     def _rebuild_and_reload(self) -> None:
         self._pending = None
+        loop = ioloop.IOLoop.current()
+        if self._rest is not None:  # the last rebuild's other pages: this one renders them
+            loop.remove_timeout(self._rest)
+            self._rest = None
         changed, self._changed = self._changed, set()
-        self.rebuild(changed)
-        LiveReloadHandler.reload_waiters(path="*")  # the new page, or the error page
+        browsers = {waiter: shown_path(getattr(waiter, "url", None))
+                    for waiter in list(LiveReloadHandler.waiters)}
+        self.rebuild(changed, {path for path in browsers.values() if path is not None})
+        if self.deferred is None:
+            LiveReloadHandler.reload_waiters(path="*")  # the new page, or the error page
+            return
+        # The pages on screen are written: those browsers reload now, on an idle loop. The
+        # other pages follow a moment later, once the reloaded pages are served.
+        first = self.deferred.first
+        reload({w for w, path in browsers.items() if path in first})
+        self._rest = loop.call_later(REST_DELAY, self._finish_and_reload,
+                                     {w for w, path in browsers.items() if path not in first})
+
+    def _finish_and_reload(self, others: set[Any]) -> None:
+        self._rest = None
+        if self.finish():
+            reload(others)
+        else:
+            LiveReloadHandler.reload_waiters(path="*")  # the error page
 
     def ignore(self, path: str) -> bool:
         parts = Path(path).parts
         return bool(IGNORED_PARTS.intersection(parts)) or Path(path).name.startswith(".#") \
             or Path(path).name.endswith(("~", ".swp", ".swx", ".tmp"))
+
+
+# Seconds between the reload of the pages on screen and the rendering of the others.
+REST_DELAY = 0.15
+
+
+def reload(waiters: Iterable[Any]) -> None:
+    """Tell these browsers (livereload websockets) to reload."""
+    message = {"command": "reload", "path": "*", "liveCSS": True, "liveImg": True}
+    for waiter in waiters:
+        try:
+            waiter.write_message(message)
+        except WebSocketClosedError:
+            LiveReloadHandler.waiters.discard(waiter)
+
+
+def shown_path(url: str | None) -> str | None:
+    """The output file a browser at ``url`` shows (``/targets/t1/`` → targets/t1/index.html)."""
+    if not url:
+        return None
+    path = urllib.parse.unquote(urllib.parse.urlsplit(url).path).lstrip("/")
+    return path + "index.html" if path == "" or path.endswith("/") else path
+
+
+class _ReloadHandler(LiveReloadHandler):  # type: ignore[misc]
+    """livereload's websocket, remembering which page each browser shows (its "info")."""
+
+    url: str | None = None
+
+    def on_message(self, message: str | bytes) -> None:
+        try:
+            data = json.loads(message)
+        except ValueError:
+            data = None
+        if isinstance(data, dict) and data.get("command") == "info" \
+                and isinstance(data.get("url"), str):
+            self.url = data["url"]
+        super().on_message(message)
 
 
 def error_page(error: str) -> bytes:
@@ -182,6 +278,18 @@ class _Server(Server):  # type: ignore[misc]
         """Keep livereload's own request and watcher logs out of the terminal."""
         logging.getLogger("livereload").setLevel(logging.WARNING)
         logging.getLogger("tornado.access").setLevel(logging.ERROR)
+
+    def application(self, *args: Any, **kwargs: Any) -> None:
+        """livereload's application, with the websocket handler that knows each browser's
+        page (livereload names its handler class when it builds the routes)."""
+        original = livereload_server.LiveReloadHandler
+        livereload_server.LiveReloadHandler = _ReloadHandler
+        try:
+            super().application(*args, **kwargs)
+        finally:
+            livereload_server.LiveReloadHandler = original
+        # what it set on the class it named, the rest of livereload reads from its own
+        original.watcher, original.live_css = _ReloadHandler.watcher, _ReloadHandler.live_css
 
     def get_web_handlers(self, script: bytes) -> list[tuple[str, type, dict[str, Any]]]:
         return [(r"/(.*)", _SiteHandler, {"path": str(self.state.out),

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
-from chmgen import deps, opendata, reference
+from chmgen import deps, filememo, opendata, reference
 from chmgen.errors import Problems, SourceLocation
 from chmgen.menu import SECTIONS, MenuGroup, resolve_menu
 from chmgen.model import Action, Content, Indicator, Item, MarkdownEntry, NationalTarget
@@ -251,8 +251,7 @@ def _ia_pages(content: Content, lang: str, sections: tuple[str, ...],
     out = []
     for kind, items in content.items.items():
         out.append(PagePlan(f"{kind}/", lang, "items.html", kind, {"kind": kind}))
-        out.extend(PagePlan(f"{kind}/{i.id}/", lang, "item.html", kind, {"item": i},
-                            f"{kind}/{i.source.name}") for i in items)
+        out.extend(_plans(f"items:{kind}", lang, items, partial(_item_page, kind, lang)))
     if "cooperation" in sections:
         out.append(PagePlan("cooperation/", lang, "cooperation.html", "cooperation"))
     if "targets" in sections:
@@ -270,6 +269,11 @@ def _ia_pages(content: Content, lang: str, sections: tuple[str, ...],
     return out
 
 
+def _item_page(kind: str, lang: str, item: Item) -> PagePlan:
+    return PagePlan(f"{kind}/{item.id}/", lang, "item.html", kind, {"item": item},
+                    f"{kind}/{item.source.name}")
+
+
 def _language_pages(content: Content, lang: str, sections: tuple[str, ...]) -> list[PagePlan]:
     out = [PagePlan("", lang, "home.html", "home")]
     nbsap = content.nbsap
@@ -279,24 +283,72 @@ def _language_pages(content: Content, lang: str, sections: tuple[str, ...]) -> l
                             f"nbsap/{c.slug}.md") for c in nbsap.chapters)
     if "targets" in sections:
         out.append(PagePlan("targets/", lang, "targets.html", "targets"))
-        out.extend(PagePlan(f"targets/{t.id}/", lang, "target.html", "targets", {"target": t},
-                            f"targets/{t.source.name}") for t in content.targets)
+        out.extend(_plans("targets", lang, content.targets, lambda t: PagePlan(
+            f"targets/{t.id}/", lang, "target.html", "targets", {"target": t},
+            f"targets/{t.source.name}")))
         out.append(PagePlan("gbf/", lang, "gbf.html", "gbf"))
     if "indicators" in sections:
         out.append(PagePlan("indicators/", lang, "indicators.html", "indicators"))
-        out.extend(PagePlan(f"indicators/{i.id}/", lang, "indicator.html", "indicators",
-                            {"indicator": i}, f"indicators/{i.source_path.name}")
-                   for i in content.indicators)
+        out.extend(_plans("indicators", lang, content.indicators, lambda i: PagePlan(
+            f"indicators/{i.id}/", lang, "indicator.html", "indicators", {"indicator": i},
+            f"indicators/{i.source_path.name}")))
     if "actions" in sections:
         out.append(PagePlan("actions/", lang, "actions.html", "actions"))
     if "news" in sections:
         out.append(PagePlan("news/", lang, "news.html", "news"))
-        out.extend(PagePlan(f"news/{n.slug}/", lang, "post.html", "news", {"post": n},
-                            f"news/{n.slug}.md") for n in content.news)
-    out.extend(PagePlan(f"{p.slug}/", lang, "page.html", p.slug, {"doc": p}, f"pages/{p.slug}.md")
-               for p in content.pages)
+        out.extend(_plans("news", lang, content.news, lambda n: PagePlan(
+            f"news/{n.slug}/", lang, "post.html", "news", {"post": n}, f"news/{n.slug}.md")))
+    out.extend(_plans("pages", lang, content.pages, lambda p: PagePlan(
+        f"{p.slug}/", lang, "page.html", p.slug, {"doc": p}, f"pages/{p.slug}.md")))
     out.extend(_reader_pages(content, lang))
     return out
+
+
+def _paths(pages: list[PagePlan], default: str) -> list[str]:
+    """Each page's output path; a live session keeps those of plans it has seen."""
+    memo = filememo.active()
+    if memo is None:
+        return [page.path(default) for page in pages]
+    before = memo.folders.get(("paths", default), {})
+    known: dict[int, tuple[PagePlan, str]] = {}
+    paths = []
+    for page in pages:
+        hit = before.get(id(page))
+        if hit is None or hit[0] is not page:
+            hit = (page, page.path(default))
+        known[id(page)] = hit
+        paths.append(hit[1])
+    memo.folders[("paths", default)] = known
+    return paths
+
+
+def _plans(kind: str, lang: str, records: tuple[Any, ...],
+           make: Callable[[Any], PagePlan]) -> list[PagePlan]:
+    """The page of each of a collection's records. In a live session (``filememo``) a record
+    that is the very object of the previous build keeps its very plan."""
+    memo = filememo.active()
+    if memo is None:
+        return [make(record) for record in records]
+    key = ("plans", kind, lang)
+    found = memo.folders.get(key)
+    if found is not None and found[0] is records:
+        return found[1]  # type: ignore[no-any-return]
+    known: dict[int, PagePlan] = found[2] if found is not None else {}
+    plans = []
+    for record in records:
+        plan = known.get(id(record))
+        plans.append(plan if plan is not None and plan_of(plan, kind) is record
+                     else make(record))
+    memo.folders[key] = (records, plans, {id(plan_of(plan, kind)): plan for plan in plans})
+    return plans
+
+
+_RECORD_KEY = {"targets": "target", "indicators": "indicator", "news": "post", "pages": "doc"}
+
+
+def plan_of(plan: PagePlan, kind: str) -> Any:
+    """The record a collection's page shows."""
+    return plan.data[_RECORD_KEY.get(kind, "item")]
 
 
 def _reader_pages(content: Content, lang: str) -> list[PagePlan]:
@@ -311,7 +363,8 @@ def _reader_pages(content: Content, lang: str) -> list[PagePlan]:
 def _check_collisions(content: Content, pages: list[PagePlan], problems: Problems) -> None:
     default = content.config.default_language
     owners: dict[str, str] = {}
-    claims = [(page.path(default), page.source) for page in pages]
+    claims = [(path, page.source) for page, path in zip(pages, _paths(pages, default),
+                                                        strict=True)]
     claims += [(name, "") for name in ("sitemap.xml", "robots.txt")]
     claims += [(p.as_posix(), f"static/{p.as_posix()}") for p in content.static_files]
     for path, source in claims:

@@ -61,6 +61,15 @@ def snapshot(root: Path) -> dict[Path, bytes]:
             if p.is_file() and ".chmgen" not in p.parts}
 
 
+def apply(change: Callable[[Path], None], root: Path) -> set[Path]:
+    """Make the change; the files it created, changed or deleted (what the watcher reports)."""
+    before = snapshot(root)
+    change(root)
+    after = snapshot(root)
+    return set(before) ^ set(after) | {p for p in after.keys() & before.keys()
+                                       if after[p] != before[p]}
+
+
 def add_theme(root: Path) -> None:
     """A site theme extending the default one, with its own French catalog."""
     theme = root / "themes" / "mine"
@@ -135,16 +144,95 @@ def test_serve_updates_equal_full_builds(site: Path, tmp_path: Path) -> None:
     live = LiveBuild(site, served, jobs=2, search_delay=0)
     live.full()
     for number, (name, change) in enumerate(EDITS):
-        before = snapshot(site)
-        change(site)
-        after = snapshot(site)
-        changed = set(before) ^ set(after) | {p for p in after.keys() & before.keys()
-                                              if after[p] != before[p]}
+        changed = apply(change, site)
         update = live.update(changed)  # what the watcher reports in chmgen serve
         assert live.wait_for_search()
         full = build(site, tmp_path / f"full-{number}", jobs=1, incremental=False, cache=False)
         assert update.rendered <= sum(full.pages_per_language.values())
         assert_same_tree(served, tmp_path / f"full-{number}", f"serve: {name}")
+
+
+# What the browsers of chmgen serve show during the series: a national target, a free page and
+# the home page (each edit affects some of them, and not others).
+VIEWING = ["targets/t03/index.html", "about/index.html", "index.html"]
+
+
+def test_serve_updates_shown_pages_first_and_equal_full_builds(site: Path, tmp_path: Path
+                                                               ) -> None:
+    """The pages browsers show are rendered first (the update stops there, so they can reload
+    at once), each already final; finish() renders the rest; the folder is then a full build."""
+    served = tmp_path / "served"
+    live = LiveBuild(site, served, jobs=2, search_delay=0)
+    live.full()
+    deferred = 0
+    for number, (name, change) in enumerate(EDITS):
+        changed = apply(change, site)
+        update = live.update(changed, VIEWING, defer=True)
+        full = tmp_path / f"full-{number}"
+        build(site, full, jobs=1, incremental=False, cache=False)
+        assert update.first <= set(VIEWING), name
+        for path in update.first:  # shown first, and final
+            assert (served / path).read_bytes() == (full / path).read_bytes(), f"{name}: {path}"
+        if update.pending:
+            deferred += 1
+            rest = live.finish()
+            assert rest is not None and rest.rendered >= len(update.first)
+        assert live.finish() is None  # nothing left
+        assert live.wait_for_search()
+        assert_same_tree(served, full, f"serve, shown pages first: {name}")
+    assert deferred >= 6  # most edits change a page on screen
+
+
+def test_the_shown_page_is_written_before_the_lists_it_appears_in(site: Path,
+                                                                 tmp_path: Path) -> None:
+    served = tmp_path / "served"
+    live = LiveBuild(site, served, jobs=1, search_delay=0)
+    live.full()
+    edit(site / "targets" / "t03.yml", "Protect 30%", "Protect 31%")
+    update = live.update([site / "targets" / "t03.yml"], ["targets/t03/index.html"],
+                         defer=True)
+    assert update.pending and update.first == {"targets/t03/index.html"}
+    assert "Protect 31%" in (served / "targets" / "t03" / "index.html").read_text("utf-8")
+    listing = served / "targets" / "index.html"
+    assert "Protect 30%" in listing.read_text("utf-8")  # not yet: after the reload
+    rest = live.finish()
+    assert rest is not None and rest.rendered > 1 and not rest.pending
+    assert "Protect 31%" in listing.read_text("utf-8")
+    # a page nobody shows, or one the edit does not change: no deferral
+    edit(site / "targets" / "t03.yml", "Protect 31%", "Protect 32%")
+    quiet = live.update([site / "targets" / "t03.yml"], ["about/index.html"], defer=True)
+    assert not quiet.pending and quiet.first == frozenset()
+    assert "Protect 32%" in listing.read_text("utf-8")
+
+
+def test_a_live_edit_rebuilds_only_what_it_touched(site: Path, tmp_path: Path) -> None:
+    """In chmgen serve, records and page plans of files an edit did not touch are the very
+    objects of the previous build: the work of an edit follows the edit, not the site."""
+    live = LiveBuild(site, tmp_path / "served", jobs=1, search_delay=0)
+    live.full()
+    live.update([])
+    assert live.renderer is not None
+    before = live.renderer.site
+    edit(site / "pages" / "about.md", "## What you will find here", "## Found here")
+    live.update([site / "pages" / "about.md"])
+    after = live.renderer.site
+    assert after.content.targets is before.content.targets
+    assert after.content.indicators is before.content.indicators
+    assert after.content.news is before.content.news
+    assert after.content.pages is not before.content.pages
+    old_plans = {(p.lang, p.key): p for p in before.pages}
+    of_records = [p for p in after.pages if p.data.keys() & {"target", "indicator", "post",
+                                                             "doc", "item"}]
+    assert len(of_records) > len(after.pages) / 2
+    remade = {p.key for p in of_records if old_plans.get((p.lang, p.key)) is not p}
+    assert remade == {"about/"}, remade  # the edited page (both languages), no other record's
+    edit(site / "targets" / "t03.yml", "Protect 30%", "Protect 31%")
+    live.update([site / "targets" / "t03.yml"])
+    now = live.renderer.site.content
+    same = [a is b for a, b in zip(after.content.targets, now.targets, strict=True)]
+    edited = [t.id for t in now.targets].index("t03")
+    assert same.count(False) == 1 and not same[edited]
+    assert live.renderer.changed_records() == {deps.identity(now.targets[edited])}
 
 
 def test_two_cold_parallel_builds_are_identical(site: Path, tmp_path: Path) -> None:

@@ -155,3 +155,53 @@ def test_edits_in_a_row_each_show_up(served: Served) -> None:
         edit_and_wait_reload(served, lambda n=n: page.write_text(text + f"\nRow {n}.\n", "utf-8"))
         assert f"Row {n}." in fetch(served.url + "about/")[1]
     assert "Row 2." not in fetch(served.url + "about/")[1]
+
+
+async def _reload_times(port: int, paths: list[str], edit, timeout: float  # type: ignore[no-untyped-def]
+                        ) -> dict[str, float]:
+    """Browsers on ``paths``; the edit; when each one is told to reload (and what it then
+    fetches has the edit, checked by the caller)."""
+    conns = []
+    for path in paths:
+        conn = await websocket_connect(f"ws://127.0.0.1:{port}/livereload")
+        conn.write_message(json.dumps({"command": "hello", "protocols": [
+            "http://livereload.com/protocols/official-7"]}))
+        await conn.read_message()
+        conn.write_message(json.dumps({"command": "info",
+                                       "url": f"http://127.0.0.1:{port}/{path}"}))
+        conns.append(conn)
+    await asyncio.sleep(1.0)
+    edit()
+
+    async def first_reload(conn) -> float:  # type: ignore[no-untyped-def]
+        while True:
+            message = json.loads(await asyncio.wait_for(conn.read_message(), timeout))
+            if message.get("command") == "reload":
+                return time.monotonic()
+    try:
+        times = await asyncio.gather(*(first_reload(c) for c in conns))
+    finally:
+        for conn in conns:
+            conn.close()
+    return dict(zip(paths, times, strict=True))
+
+
+def test_the_page_on_screen_reloads_before_the_others_are_rendered(served: Served) -> None:
+    """Like Hugo's fast render: the browser showing the edited target reloads as soon as that
+    page is written; the other pages (the list of targets, …) are rendered after, then the
+    other browsers reload."""
+    target = served.site / "targets" / "t03.yml"
+    text = target.read_text("utf-8")
+    assert "short_title:\n  en: Protect 30%" in text  # what the list of targets shows
+    renamed = text.replace("short_title:\n  en: Protect", "short_title:\n  en: Swift Protect", 1)
+
+    def run() -> dict[str, float]:
+        return asyncio.run(_reload_times(
+            served.port, ["targets/t03/", "about/"],
+            lambda: target.write_text(renamed, "utf-8"), 60))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        times = pool.submit(run).result()
+    assert times["targets/t03/"] < times["about/"], times
+    assert "Swift " in fetch(served.url + "targets/t03/")[1]
+    assert "Swift " in fetch(served.url + "targets/")[1]  # rendered before about/ reloaded
+    wait_for(lambda: "(the page on screen first, in " in served.output(), 10)
