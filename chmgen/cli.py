@@ -287,6 +287,8 @@ def new(kind: str, ident: str, site_dir: Path) -> None:
 def serve(site_dir: Path, port: int, host: str, open_browser: bool) -> None:
     """Build SITE_DIR and serve it with live reload; rebuild on every change.
 
+    A change re-renders only the pages it affects, the page open in the browser first: that
+    browser reloads at once, the other pages (lists, home page, …) follow a moment later.
     The last good build stays served; while the content has errors the browser shows them,
     and the page reloads by itself once they are fixed.
     """
