@@ -139,15 +139,26 @@ def identity_of(value: Any) -> Any:
 class TrackingEnvironment(Environment):
     """A Jinja environment that notes which records and collections templates read."""
 
+    def make_globals(self, d: Any = None) -> Any:
+        """A template's globals as one plain dict (Jinja's default, a ChainMap over the
+        environment's, costs a scan on every import). chmgen sets the environment's globals
+        before it loads a template, so the copy never misses one."""
+        return {**self.globals, **(d or {})}
+
     def getattr(self, obj: Any, attribute: str) -> Any:
         if _active is not None:
             kind = type(obj)
             if kind in RECORD_TYPES:
-                _active.add(("r", identity(obj)))
+                found = _identities.get(id(obj))  # identity(), inlined: the hottest path
+                _active.add(("r", found[1] if found is not None and found[0] is obj
+                             else identity(obj)))
             elif kind in CONTENT_TYPES and attribute in COLLECTIONS:
                 _active.add(("c", attribute))
                 return object.__getattribute__(obj, attribute)
-        return super().getattr(obj, attribute)
+        try:  # Environment.getattr, without its second call for plain attributes
+            return getattr(obj, attribute)
+        except AttributeError:
+            return super().getattr(obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         if _active is not None and type(obj) in RECORD_TYPES:

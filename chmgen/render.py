@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import traceback
 from collections.abc import Callable, Mapping
@@ -74,6 +75,11 @@ def make_environment(loader: BaseLoader, translations: Any,
     env.tests["ge_date"] = lambda value, day: (
         value.date() if isinstance(value, dt.datetime) else value) >= day
     return env
+
+
+@functools.lru_cache(maxsize=4096)  # the build date, on every page's footer
+def _format_date(value: dt.date, form: str, locale: Any) -> str:
+    return str(dates.format_date(value, form, locale=locale))
 
 
 class PageContext:
@@ -191,7 +197,7 @@ class PageContext:
             return ""
         if isinstance(value, int):
             return str(value)
-        return dates.format_date(value, form, locale=self.locale)
+        return _format_date(value, form, self.locale)
 
     def fmt_number(self, value: float | int | None, digits: int = 2) -> str:
         if value is None:

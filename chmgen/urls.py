@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import posixpath
 
 ABSOLUTE_PREFIXES = ("http://", "https://", "mailto:", "tel:", "//", "#", "data:")
@@ -19,6 +20,7 @@ def output_path(key: str) -> str:
     return key
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pages of one folder link to the same places
 def relative_url(from_path: str, to_key: str, *, explicit_index: bool = False) -> str:
     """A link from the page written at ``from_path`` to ``to_key`` (both site-relative).
 
@@ -43,8 +45,8 @@ def relative_url(from_path: str, to_key: str, *, explicit_index: bool = False) -
 def _relpath(target: str, from_dir: str) -> str:
     """``posixpath.relpath`` for the plain site paths of links (no ``.``/``..`` parts), without
     its absolute-path detour: links are computed tens of times per page."""
-    if "." in target.split("/") or ".." in target.split("/") or "//" in target \
-            or ".." in from_dir.split("/") or target.startswith("/"):
+    if target != "." and ("." in target.split("/") or ".." in target.split("/")) \
+            or "//" in target or ".." in from_dir.split("/") or target.startswith("/"):
         return posixpath.relpath(target, from_dir or ".")
     here = from_dir.split("/") if from_dir else []
     there = [] if target == "." else target.split("/")
