@@ -432,6 +432,19 @@ class Digests(Protocol):
 _JOB: tuple[Renderer, Sequence[PagePlan], Path | None, Digests | Mapping[str, str]] | None = None
 
 
+def _render_in_worker(indexes: Sequence[int]
+                      ) -> tuple[list[tuple[int, PageResult]], dict[Token, str]]:
+    """A chunk rendered in a worker, with the signatures of the tokens its pages read that
+    this worker had not signed yet (computed here, in parallel, not after in the parent)."""
+    assert _JOB is not None
+    renderer = _JOB[0]
+    done = _render_chunk(indexes)
+    known = renderer._signatures
+    fresh = {token: renderer.signature(token) for _, result in done
+             for token in result.tokens if token not in known}
+    return done, fresh
+
+
 def _render_chunk(indexes: Sequence[int]) -> list[tuple[int, PageResult]]:
     assert _JOB is not None
     renderer, pages, folder, previous = _JOB
@@ -494,7 +507,8 @@ def render_pages(renderer: Renderer, pages: Sequence[PagePlan], folder: Path | N
                                             DeprecationWarning)
                     pool = multiprocessing.get_context("fork").Pool(jobs)
                 with pool:
-                    for chunk in pool.imap_unordered(_render_chunk, chunks):
+                    for chunk, signed in pool.imap_unordered(_render_in_worker, chunks):
+                        renderer._signatures.update(signed)
                         for index, result in chunk:
                             results[index] = result
                         done += len(chunk)

@@ -244,6 +244,20 @@ def test_two_cold_parallel_builds_are_identical(site: Path, tmp_path: Path) -> N
     assert_same_tree(tmp_path / "a", tmp_path / "c", "parallel and serial builds")
 
 
+def test_signatures_signed_by_workers_are_the_parents(site: Path, tmp_path: Path) -> None:
+    """Workers sign the tokens their pages read; the manifest holds exactly what the parent
+    process computes for the same site."""
+    build(site, tmp_path / "out", jobs=2)
+    assert pipeline.LAST_PARALLEL
+    manifest = read_manifest(manifest_path(site, tmp_path / "out"))
+    assert manifest is not None and len(manifest.signatures) > 500
+    deps.reset()
+    fresh, _ = load_and_plan(site)
+    renderer = make_renderer(fresh)
+    assert {token: renderer.signature(token) for token in manifest.signatures} \
+        == manifest.signatures
+
+
 def test_markdown_is_never_converted_twice(site: Path, tmp_path: Path) -> None:
     cold = build(site, tmp_path / "one", jobs=2)
     assert cold.converted > 50
