@@ -84,7 +84,8 @@ def parse_yaml(
             node = fast.get_single_node()
             doc = YamlDoc(path, None)
             if node is not None:
-                _check_expansion(node, path, line_offset)
+                if "&" in text:  # without an anchor there is no alias to expand
+                    _check_expansion(node, path, line_offset)
                 doc.data = _Converter(fast, doc, line_offset).convert(node, ())
             return doc
         except Exception:  # noqa: BLE001 (re-parsed below for the message)
@@ -169,6 +170,9 @@ def _check_expansion(root: yaml.Node, path: Path, offset: int) -> None:
     size(root)
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
 class _Converter:
     """Turns composed YAML nodes into plain values, recording where each value came from."""
 
@@ -181,6 +185,8 @@ class _Converter:
             return self.mapping(node, keypath)
         if isinstance(node, yaml.SequenceNode):
             return [self.convert(item, (*keypath, i)) for i, item in enumerate(node.value)]
+        if node.tag == _STR:  # what the safe constructor gives a string: its text
+            return node.value
         try:
             return self.loader.construct_object(node, deep=True)
         except (ValueError, OverflowError, yaml.constructor.ConstructorError) as exc:
