@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import posixpath
 
 ABSOLUTE_PREFIXES = ("http://", "https://", "mailto:", "tel:", "//", "#", "data:")
@@ -20,7 +19,6 @@ def output_path(key: str) -> str:
     return key
 
 
-@functools.lru_cache(maxsize=1 << 16)  # pages of one folder link to the same places
 def relative_url(from_path: str, to_key: str, *, explicit_index: bool = False) -> str:
     """A link from the page written at ``from_path`` to ``to_key`` (both site-relative).
 
