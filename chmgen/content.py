@@ -87,14 +87,7 @@ def _file_records(path: Path, schema: Schema, config: Config, problems: Problems
         return []
     checker = Checker(doc, problems, config.languages)
     if lists and isinstance(doc.data, list):
-        found: list[tuple[Raw, YamlDoc, KeyPath]] = []
-        for index, item in enumerate(doc.data):
-            raw = checker.mapping(item, schema.fields, (index,))
-            if raw is not None and raw.get("id") is None:
-                checker.error((index,), "missing required key 'id' (needed in a list)")
-            elif raw is not None:
-                found.append((raw, doc, (index,)))
-        return found
+        return list_records(doc, doc.data, checker, schema)
     raw = checker.mapping(doc.data, schema.fields)
     if raw is None:
         return []
@@ -104,6 +97,19 @@ def _file_records(path: Path, schema: Schema, config: Config, problems: Problems
             return []
         raw["id"] = path.stem
     return [(raw, doc, ())]
+
+
+def list_records(doc: YamlDoc, items: list[Any], checker: Checker,
+                 schema: Schema) -> list[tuple[Raw, YamlDoc, KeyPath]]:
+    """The records of a file holding a list of them; each needs an explicit ``id``."""
+    found: list[tuple[Raw, YamlDoc, KeyPath]] = []
+    for index, item in enumerate(items):
+        raw = checker.mapping(item, schema.fields, (index,))
+        if raw is not None and raw.get("id") is None:
+            checker.error((index,), "missing required key 'id' (needed in a list)")
+        elif raw is not None:
+            found.append((raw, doc, (index,)))
+    return found
 
 
 def unique_records(records: Iterable[tuple[Raw, YamlDoc, KeyPath]],

@@ -11,6 +11,7 @@ from chmgen.content import (
     Raw,
     build_action,
     build_indicator,
+    list_records,
     read_image_sizes,
     read_markdown_folder,
     read_nbsap,
@@ -86,12 +87,7 @@ def _action_records(root: Path, config: Config, problems: Problems) -> list[Loca
             if not isinstance(doc.data, list):
                 checker.error((), "actions.yml holds a list of actions")
             else:
-                for index, item in enumerate(doc.data):
-                    raw = checker.mapping(item, ACTION.fields, (index,))
-                    if raw is not None and raw.get("id") is None:
-                        checker.error((index,), "missing required key 'id' (needed in a list)")
-                    elif raw is not None:
-                        found.append((raw, doc, (index,)))
+                found.extend(list_records(doc, doc.data, checker, ACTION))
     return found
 
 
