@@ -167,7 +167,8 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
     texts converted."""
     renderer = make_renderer(site, explicit_index=explicit_index, cache_dir=cache_dir)
     where = manifest_path(root, out)
-    previous = read_manifest(where) if incremental else None
+    # Into a folder that is not there (a first build, or a clean one) nothing can be reused.
+    previous = read_manifest(where) if incremental and out.is_dir() else None
     if previous is not None and not output_matches(out, previous):
         previous = None
     static = {p.as_posix(): static_signature(root / "static" / p)
@@ -211,14 +212,12 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
                                known, fresh=previous is None)
         manifest.files.update({path: known[path] for path in [*others, *static]})
         for result in manifest.pages.values():
-            manifest.files[result.path] = (0, result.digest)
+            manifest.files[result.path] = (result.size, result.digest)
         if previous is not None:  # files of the previous build that nothing writes any more
             for path in set(previous.files) - set(manifest.files):
                 if not path.startswith("pagefind/"):
                     (staging / path).unlink(missing_ok=True)
         _search(site, staging, manifest, previous, progress)
-        for path, (_, digest_now) in list(manifest.files.items()):
-            manifest.files[path] = ((staging / path).stat().st_size, digest_now)
         progress(Step("recording dependencies"))
         tokens = set().union(*(r.tokens for r in manifest.pages.values())) \
             if manifest.pages else set()

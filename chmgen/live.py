@@ -215,7 +215,7 @@ class LiveBuild:
                                previous=_Digests(manifest.files))
         for page, result in zip(pages, results, strict=True):
             manifest.set_page((page.lang, page.key), result)
-            manifest.files[result.path] = (0, result.digest)
+            manifest.files[result.path] = (result.size, result.digest)
         return results
 
     # ------------------------------------------------------------------ after the reload

@@ -34,7 +34,7 @@ from chmgen.render import RenderOptions, content_hash, make_environment, render_
 from chmgen.site import _DERIVED, PagePlan, Site
 from chmgen.theme import static_dirs, template_loader, theme_chain, translations
 
-MANIFEST_FORMAT = 1
+MANIFEST_FORMAT = 2
 # {% extends "x" %}, {% include "x" … %}, {% import "x" as y %}, {% from "x" import y %}
 _REFERENCE = re.compile(r"\{%[-+]?\s*(extends|include|import|from)\s+(.+?)"
                         r"(?:\s+(?:as|import|with|without|ignore)\b.*?)?\s*[-+]?%\}", re.S)
@@ -72,6 +72,7 @@ class PageResult:
     written: int = 0  # bytes written (0: rendered the same bytes as the previous build)
     converted: int = 0  # Markdown texts converted (not found in the render cache)
     markdown: tuple[bytes, ...] = ()  # render-cache keys of the texts it showed
+    size: int = 0  # bytes of the page
 
 
 @dataclass
@@ -459,7 +460,7 @@ def _render_chunk(indexes: Sequence[int]) -> list[tuple[int, PageResult]]:
         tokens = frozenset(read | renderer.page_tokens(page))
         result = PageResult(path, file_digest(data), tokens, search_digest(data),
                             converted=cache.misses - misses,
-                            markdown=tuple(dict.fromkeys(cache.recent)))
+                            markdown=tuple(dict.fromkeys(cache.recent)), size=len(data))
         if folder is None:
             result.data = data
         elif previous.get(path) != result.digest:
