@@ -20,7 +20,8 @@ by round, after one untimed warm-up round; then, for each chmgen site, chmgen bu
 empty output folder with its render cache kept, then incrementally (nothing changed, a template
 changed, one target edited). Wall time is ``time.perf_counter`` around the subprocess; peak
 memory is the largest sum of the resident set sizes of the process and all its descendants,
-sampled every 20 ms from /proc (also per process name: chmgen vs Pagefind), and the kernel's
+sampled every 20 ms from /proc (also per process name: chmgen vs Pagefind), the largest sum of
+their proportional set sizes (shared pages counted once; every 100 ms), and the kernel's
 high-water mark of the largest single process (wait4). Growth sizes run chmgen (with and
 without search) and Hugo once each (no warm-up). Timings are for notes, never for pass/fail
 tests.
@@ -249,15 +250,18 @@ class Run:
     # bytes: the largest sampled single process per command name (/proc/PID/comm), e.g.
     # {"chmgen": ..., "pagefind": ...}
     by_name: dict[str, int] = field(default_factory=dict)
+    # bytes: the largest sampled sum of proportional set sizes over the tree (a page shared by
+    # n processes counts 1/n in each: what the tree holds in memory, shared pages once)
+    tree_pss: int = 0
 
 
 class Failed(Exception):
     """A build that exited non-zero or ran out of time."""
 
 
-def tree_rss(root: int) -> tuple[int, int, dict[str, int]]:
+def tree_rss(root: int) -> tuple[int, int, dict[str, int], list[int]]:
     """(sum, largest, largest per command name) resident set size in bytes of ``root`` and all
-    its descendants."""
+    its descendants, and their process ids."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     names: dict[int, str] = {}
@@ -277,30 +281,54 @@ def tree_rss(root: int) -> tuple[int, int, dict[str, int]]:
         names[pid] = stat[stat.find(b"(") + 1:end].decode("utf-8", "replace")
     total = largest = 0
     by_name: dict[str, int] = {}
-    todo = [root]
+    todo, tree = [root], []
     while todo:
         pid = todo.pop()
+        tree.append(pid)
         total += rss.get(pid, 0)
         largest = max(largest, rss.get(pid, 0))
         if pid in names:
             by_name[names[pid]] = max(by_name.get(names[pid], 0), rss[pid])
         todo.extend(children.get(pid, ()))
-    return total, largest, by_name
+    return total, largest, by_name, tree
+
+
+def tree_pss(pids: Iterable[int]) -> int:
+    """The sum of the proportional set sizes of ``pids`` in bytes (from smaps_rollup: a page
+    shared by n processes, such as a forked worker's copy-on-write view of its parent, counts
+    1/n in each of them, so the sum counts it once)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+                for line in handle:
+                    if line.startswith(b"Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+        except (OSError, ValueError):
+            continue  # ended meanwhile, or not readable
+    return total
 
 
 class Sampler(threading.Thread):
-    """Samples the memory of a process tree every ``interval`` seconds until stopped."""
+    """Samples the memory of a process tree every ``interval`` seconds until stopped; the
+    proportional set sizes (which the kernel must walk every page table for) every
+    ``pss_every`` samples."""
 
-    def __init__(self, pid: int, interval: float = 0.02) -> None:
+    def __init__(self, pid: int, interval: float = 0.02, pss_every: int = 5) -> None:
         super().__init__(daemon=True)
-        self.pid, self.interval = pid, interval
+        self.pid, self.interval, self.pss_every = pid, interval, pss_every
         self.done = threading.Event()
-        self.peak_total = self.peak_largest = 0
+        self.peak_total = self.peak_largest = self.peak_pss = 0
         self.peak_by_name: dict[str, int] = {}
 
     def run(self) -> None:
+        count = 0
         while not self.done.is_set():
-            total, largest, by_name = tree_rss(self.pid)
+            total, largest, by_name, pids = tree_rss(self.pid)
+            if count % self.pss_every == 0:
+                self.peak_pss = max(self.peak_pss, tree_pss(pids))
+            count += 1
             self.peak_total = max(self.peak_total, total)
             self.peak_largest = max(self.peak_largest, largest)
             for name, rss in by_name.items():
@@ -340,7 +368,8 @@ def measure(command: Sequence[str], cwd: Path, out: Path, timeout: float | None,
     return Run(wall, usage.ru_utime + usage.ru_stime, sampler.peak_total,
                max(usage.ru_maxrss * 1024, sampler.peak_largest),
                sum(1 for path in files if path.suffix == ".html"),
-               sum(path.stat().st_size for path in files), dict(sampler.peak_by_name))
+               sum(path.stat().st_size for path in files), dict(sampler.peak_by_name),
+               sampler.peak_pss)
 
 
 # --------------------------------------------------------------------------- the tools
@@ -616,11 +645,12 @@ def size_table(result: SizeResult) -> str:
     median = medians(result)
     chmgen, hugo = median.get(COLD), median.get("Hugo")
     lines = ["| tool | median s | min s | CPU s | pages | pages/s | peak RSS, tree (MB) "
-             "| largest process (MB) | output (MB) | ÷ chmgen | chmgen ÷ | ÷ Hugo |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| peak PSS, tree (MB) | largest process (MB) | output (MB) | ÷ chmgen | chmgen ÷ "
+             "| ÷ Hugo |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for tool in result.tools:
         if not tool.runs:
-            lines.append(f"| {tool.name} | {tool.problem or 'not run'} |" + " |" * 10)
+            lines.append(f"| {tool.name} | {tool.problem or 'not run'} |" + " |" * 11)
             continue
         runs, wall = tool.runs, median[tool.name]
         html = max(run.html for run in runs)
@@ -629,11 +659,12 @@ def size_table(result: SizeResult) -> str:
             f"| {statistics.median(run.cpu for run in runs):.2f} "
             f"| {html:,}{' texts' if tool.name == FLOOR else ''} "
             f"| {html / wall:,.0f} | {max(run.tree_rss for run in runs) / MB:,.0f} "
+            f"| {mb(max(run.tree_pss for run in runs))} "
             f"| {max(run.largest_rss for run in runs) / MB:,.0f} "
             f"| {max(run.output_bytes for run in runs) / MB:,.0f} "
             f"| {ratio(wall, chmgen)} | {ratio(chmgen, wall)} | {ratio(wall, hugo)} |")
     for name, reason in result.skipped.items():
-        lines.append(f"| {name} | {reason} |" + " |" * 10)
+        lines.append(f"| {name} | {reason} |" + " |" * 11)
     return "\n".join(lines) + "\n"
 
 
@@ -673,6 +704,15 @@ def headlines(result: SizeResult, cores: int) -> str:
                    f"÷{cores} = {wall / cores:.2f} s, the least a {cores}-core machine can "
                    f"need for Markdown alone. chmgen (cold, search: false) ÷ that: "
                    f"{ratio(median.get(COLD_NOSEARCH), wall / cores)}.")
+    nosearch = [tool for tool in result.tools if tool.runs and tool.name.startswith("chmgen")
+                and tool.name.endswith("search: false)")]
+    if nosearch:
+        rss = max(nosearch, key=lambda tool: max(run.tree_rss for run in tool.runs))
+        pss = max(nosearch, key=lambda tool: max(run.tree_pss for run in tool.runs))
+        out.append(f"- **Memory** (chmgen's rows without search, the largest): peak RSS of the "
+                   f"tree {mb(max(run.tree_rss for run in rss.runs))} MB ({rss.name}); peak "
+                   f"PSS of the tree {mb(max(run.tree_pss for run in pss.runs))} MB "
+                   f"({pss.name}).")
     return "\n".join(out) + "\n"
 
 
@@ -698,12 +738,13 @@ def share(whole: float | None, without: float | None) -> str:
 
 
 def memory_table(result: SizeResult) -> str:
-    """Peak RSS of chmgen's rows: the tree and its largest processes."""
-    lines = ["| chmgen row | peak RSS, tree (MB) | largest chmgen process (MB) "
-             "| Pagefind (MB) |", "|---|---:|---:|---:|"]
+    """Peak memory of chmgen's rows: the tree (RSS and PSS) and its largest processes."""
+    lines = ["| chmgen row | peak RSS, tree (MB) | peak PSS, tree (MB) "
+             "| largest chmgen process (MB) | Pagefind (MB) |", "|---|---:|---:|---:|---:|"]
     for tool in result.tools:
         if tool.name.startswith("chmgen") and tool.runs:
             lines.append(f"| {tool.name} | {mb(max(run.tree_rss for run in tool.runs))} "
+                         f"| {mb(max(run.tree_pss for run in tool.runs))} "
                          f"| {mb(max(chmgen_rss(run) for run in tool.runs))} "
                          f"| {mb(max(pagefind_rss(run) for run in tool.runs))} |")
     return "\n".join(lines) + "\n"
@@ -711,14 +752,16 @@ def memory_table(result: SizeResult) -> str:
 
 def growth_table(points: Sequence[GrowthPoint]) -> str:
     lines = ["| pages | chmgen s | chmgen tree (MB) | chmgen process (MB) | Pagefind (MB) "
-             "| search: false s | search: false tree (MB) | search: false chmgen process (MB) "
+             "| search: false s | search: false tree (MB) | search: false tree PSS (MB) "
+             "| search: false chmgen process (MB) "
              "| Hugo s | Hugo tree (MB) | chmgen ÷ Hugo | search: false ÷ Hugo |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for point in points:
         cells = ([fmt(point.chmgen.wall), mb(point.chmgen.tree_rss), mb(chmgen_rss(point.chmgen)),
                   mb(pagefind_rss(point.chmgen))] if point.chmgen else ["—"] * 4)
         cells += ([fmt(point.nosearch.wall), mb(point.nosearch.tree_rss),
-                   mb(chmgen_rss(point.nosearch))] if point.nosearch else ["—"] * 3)
+                   mb(point.nosearch.tree_pss), mb(chmgen_rss(point.nosearch))]
+                  if point.nosearch else ["—"] * 4)
         cells += ([fmt(point.hugo.wall), mb(point.hugo.tree_rss)] if point.hugo else ["—"] * 2)
         hugo = point.hugo.wall if point.hugo else None
         cells += [ratio(point.chmgen.wall if point.chmgen else None, hugo),
@@ -800,8 +843,11 @@ METHOD = """\
   descendants (for chmgen: its main process, its forked workers and, with search, Pagefind),
   sampled from `/proc` every 20 ms (pages shared between forked workers are counted once per
   process, so the sum overstates what the tree needs; a process shorter than 20 ms can be
-  missed); *largest process* is the kernel's high-water mark of the largest single process
-  (`wait4`), Pagefind's when it runs. The memory tables split chmgen's rows by sampled
+  missed). *Peak PSS, tree* is the largest sum of their proportional set sizes (`Pss` in
+  `/proc/PID/smaps_rollup`, sampled every 100 ms: a page shared by n processes counts 1/n in
+  each, so it is what the tree holds in memory, shared pages once); *largest process* is
+  the kernel's high-water mark of the largest single process (`wait4`), Pagefind's when it
+  runs. The memory tables split chmgen's rows by sampled
   process: the largest chmgen process (main or worker) and Pagefind. All are the largest over
   the timed runs. *Pages* are the HTML files the tool wrote; pages/s is pages over the median
   wall time. Ratios use median wall times: *÷ chmgen* above 1 means slower than chmgen's cold
