@@ -85,6 +85,12 @@ def note_record(value: Any) -> None:
                 _active.add(("r", name))
 
 
+def note_tokens(tokens: frozenset[Token]) -> None:
+    """Note tokens read elsewhere on the page's behalf (a fragment it shares with others)."""
+    if _active is not None:
+        _active.update(tokens)
+
+
 @contextmanager
 def recording() -> Iterator[set[Token]]:
     """Collect the tokens noted while the block runs (one page's render)."""

@@ -30,7 +30,13 @@ from chmgen import __version__, deps, rendercache
 from chmgen.deps import Token, digest, stable
 from chmgen.markup import MARKDOWN_CONFIG
 from chmgen.progress import Progress, Step, no_progress
-from chmgen.render import RenderOptions, content_hash, make_environment, render_tracked
+from chmgen.render import (
+    RenderOptions,
+    clear_fragments,
+    content_hash,
+    make_environment,
+    render_tracked,
+)
 from chmgen.site import _DERIVED, PagePlan, Site
 from chmgen.theme import static_dirs, template_loader, theme_chain, translations
 
@@ -481,6 +487,7 @@ def render_pages(renderer: Renderer, pages: Sequence[PagePlan], folder: Path | N
     if not pages:
         return []
     renderer.warm(pages)
+    clear_fragments()  # made afresh for these pages (in each worker, after the fork)
     _JOB = (renderer, pages, folder, previous or {})
     results: list[PageResult | None] = [None] * len(pages)
     total, done = len(pages), 0
@@ -518,6 +525,7 @@ def render_pages(renderer: Renderer, pages: Sequence[PagePlan], folder: Path | N
                 gc.unfreeze()
     finally:
         _JOB = None
+        clear_fragments()
     return [r for r in results if r is not None]
 
 

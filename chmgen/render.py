@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import html as htmllib
+import re
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -13,14 +15,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError, dates, numbers
-from jinja2 import BaseLoader, BytecodeCache, Environment, StrictUndefined, TemplateError
-from jinja2.ext import i18n
+from jinja2 import BaseLoader, BytecodeCache, Environment, StrictUndefined, TemplateError, nodes
+from jinja2.ext import Extension, i18n
+from jinja2.parser import Parser
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from chmgen import deps, reference
+from chmgen import deps, reference, rendercache
 from chmgen.chart import ChartText, line_chart
 from chmgen.errors import ThemeError
 from chmgen.jsonld import structured_data
+from chmgen.markup import MARK, localize
 from chmgen.model import Indicator, Item, MarkdownEntry
 from chmgen.records.model import Html
 from chmgen.records.model import pick as records_pick
@@ -64,10 +69,72 @@ def language_name(lang: str) -> str:
     return (name or lang)[:1].upper() + (name or lang)[1:]
 
 
+# ------------------------------------------------------------------ fragments shared by pages
+#
+# ``{% cached key, … %}…{% endcached %}`` in a template renders its body once per language and
+# key for every page of a render (the site header and footer), with its links left as markers
+# that each page then makes relative to itself. A page that reuses a fragment is given every
+# token the fragment read, so incremental builds see the same dependencies as without it.
+
+FRAGMENTS = True  # False renders every fragment on every page (tests compare the two)
+_fragments: dict[tuple[Any, ...], tuple[str, frozenset[deps.Token]]] = {}
+_LINK_MARK = re.compile("\x1a([UK])([^\x1a]*)\x1a")
+fragment_stats = {"made": 0, "reused": 0}
+
+
+def clear_fragments() -> None:
+    """Forget every fragment: called before each set of pages is rendered (the site, its
+    configuration or its templates may have changed since)."""
+    _fragments.clear()
+
+
+class FragmentCache(Extension):
+    """The ``cached`` tag: the body must depend on nothing of the page but the language, the
+    keys given, and links made with ``url``, ``link`` and ``md`` (written as they are, not
+    transformed by filters)."""
+
+    tags = {"cached"}
+
+    def parse(self, parser: Parser) -> nodes.Node:
+        lineno = next(parser.stream).lineno
+        keys = [parser.parse_expression()] if parser.stream.current.type != "block_end" else []
+        while parser.stream.skip_if("comma"):
+            keys.append(parser.parse_expression())
+        body = parser.parse_statements(("name:endcached",), drop_needle=True)
+        where = nodes.Const(f"{parser.name}:{lineno}")
+        call = self.call_method("_fragment", [nodes.ContextReference(), where, nodes.List(keys)])
+        return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+
+    def _fragment(self, context: Context, where: str, keys: list[Any],
+                  caller: Callable[[], str]) -> Markup:
+        page: PageContext | None = context.get("_page")
+        if page is None or page.marking or not FRAGMENTS:  # nested: the outer one marks
+            return Markup(caller())
+        key = (where, page.lang, *keys)
+        found = _fragments.get(key)
+        if found is None:
+            page.marking = True
+            try:
+                with deps.recording() as read:
+                    html = str(caller())
+            finally:
+                page.marking = False
+            # Not the page's own record: it is no other page's dependency (each page notes
+            # its own, reading the keys).
+            read.discard(("r", deps.identity(page.page)))
+            found = _fragments[key] = (html, frozenset(read))
+            fragment_stats["made"] += 1
+        else:
+            fragment_stats["reused"] += 1
+        deps.note_tokens(found[1])
+        return Markup(page.unmark(found[0]))
+
+
 def make_environment(loader: BaseLoader, translations: Any,
                      bytecode_cache: BytecodeCache | None = None) -> Environment:
     env = deps.TrackingEnvironment(loader=loader, autoescape=True, undefined=StrictUndefined,
-                                   extensions=[i18n], trim_blocks=True, lstrip_blocks=True,
+                                   extensions=[i18n, FragmentCache], trim_blocks=True,
+                                   lstrip_blocks=True,
                                    keep_trailing_newline=True, bytecode_cache=bytecode_cache,
                                    auto_reload=False)
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
@@ -85,6 +152,8 @@ def _format_date(value: dt.date, form: str, locale: Any) -> str:
 class PageContext:
     """Helpers bound to one page: links relative to it and texts in its language."""
 
+    marking = False  # inside a shared fragment: links are markers (see FragmentCache)
+
     def __init__(self, site: Site, page: PagePlan, options: RenderOptions) -> None:
         self.site, self.page, self.options = site, page, options
         self.default = site.config.default_language
@@ -94,6 +163,8 @@ class PageContext:
 
     def url(self, key: str, lang: str | None = None) -> str:
         """Link to a page key in this page's language (or ``lang``)."""
+        if self.marking:
+            return f"{MARK}U{lang or ''}\x1f{key}{MARK}"
         full = lang_prefix(lang or self.lang, self.default) + key
         if self.page.key == "404.html" and self.site.config.base_url:
             return absolute_url(self.site.config.base_url, full)
@@ -111,7 +182,25 @@ class PageContext:
 
     def link(self, url: str) -> str:
         """A link from content: external URLs as they are, site paths made relative."""
+        if self.marking:
+            return f"{MARK}K{url}{MARK}"
         return url if is_external(url) else self.root_link(url.lstrip("/"))
+
+    def unmark(self, html: str) -> str:
+        """A shared fragment for this page: its markers become links relative to it, escaped
+        as the template would have escaped them."""
+        if MARK not in html:
+            return html
+
+        def link(match: re.Match[str]) -> str:
+            value = htmllib.unescape(match.group(2))
+            if match.group(1) == "U":
+                lang, _, key = value.partition("\x1f")
+                return str(escape(self.url(key, lang or None)))
+            return str(escape(self.link(value)))
+
+        return localize(_LINK_MARK.sub(link, html), self.root_link,
+                        self.site.content.image_sizes)
 
     def lang_attrs(self, lang: str) -> Markup:
         """``lang`` and ``dir`` attributes for text in another language than the page's: the
@@ -121,6 +210,8 @@ class PageContext:
     def markdown(self, text: str) -> str:
         """Render the site's own Markdown for this page: converted once (render cache), then
         its links made relative to this page."""
+        if self.marking:  # its own markers, made links by unmark()
+            return rendercache.active().html(text)
         return render_markdown(text, self.root_link, self.site.content.image_sizes)
 
     def gbf_title(self, target: GbfTarget, *, plain: bool = False) -> Markup | str:
@@ -305,6 +396,7 @@ class PageContext:
             "page": self.page, "lang": self.lang, "dir": text_direction(self.lang),
             "default_lang": self.default, "build_date": self.options.build_date,
             "reference": reference, "structured_data": partial(structured_data, self),
+            "_page": self,
             "page_gbf_targets": partial(page_gbf_targets, self.site, self.page),
         }
 

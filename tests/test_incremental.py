@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from chmgen import deps, pipeline
+from chmgen import deps, pipeline, render
 from chmgen.build import build, load_and_plan, make_renderer
 from chmgen.live import LiveBuild
 from chmgen.pipeline import changed_pages, manifest_path, read_manifest
@@ -242,6 +242,32 @@ def test_two_cold_parallel_builds_are_identical(site: Path, tmp_path: Path) -> N
     build(site, tmp_path / "c", jobs=1, incremental=False, cache=False)
     assert_same_tree(tmp_path / "a", tmp_path / "b", "two parallel builds")
     assert_same_tree(tmp_path / "a", tmp_path / "c", "parallel and serial builds")
+
+
+def test_shared_fragments_change_no_byte_and_no_dependency(site: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    """The header and footer are rendered once per language and menu state and shared by the
+    pages (``{% cached %}``): every page, and every token it depends on, is what rendering
+    them on each page gives."""
+    # A menu with a link whose address the template escapes (shared: as a marker).
+    append(site / "chmgen.yml", 'menu:\n  - id: national\n    items: [targets, indicators, '
+           '{title: "Q&A", url: "https://example.org/?a=1&b=\'2\'"}]\n'
+           '  - id: news\n    items: [news, events, page:about]\n')
+    render.fragment_stats.update(made=0, reused=0)
+    build(site, tmp_path / "shared", jobs=1)
+    assert "?a=1&amp;b=&#39;2&#39;" in (tmp_path / "shared/targets/index.html").read_text()
+    made, reused = render.fragment_stats["made"], render.fragment_stats["reused"]
+    assert made > 0 and reused > 5 * made  # shared: most pages reuse what others made
+    monkeypatch.setattr(render, "FRAGMENTS", False)
+    build(site, tmp_path / "each", jobs=1)
+    assert render.fragment_stats == {"made": made, "reused": reused}  # none this time
+    assert_same_tree(tmp_path / "shared", tmp_path / "each", "shared fragments")
+    shared = read_manifest(manifest_path(site, tmp_path / "shared"))
+    each = read_manifest(manifest_path(site, tmp_path / "each"))
+    assert shared is not None and each is not None
+    assert {key: result.tokens for key, result in shared.pages.items()} \
+        == {key: result.tokens for key, result in each.pages.items()}
 
 
 def test_signatures_signed_by_workers_are_the_parents(site: Path, tmp_path: Path) -> None:
