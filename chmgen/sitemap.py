@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
+from html import escape as _escape
 
 from chmgen.site import Site
 from chmgen.urls import absolute_url, lang_prefix
+
+
+def escape(text: str) -> str:
+    """&, < and > as entities (what xml.sax.saxutils.escape does, without its import of
+    urllib.request at start-up)."""
+    return _escape(text, quote=False)
 
 
 def sitemap_xml(site: Site) -> bytes | None:

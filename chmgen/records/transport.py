@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import http.client
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -47,6 +44,12 @@ class UrllibTransport:
     """The real network, through the standard library (anonymous, read-only GETs)."""
 
     def send(self, request: Request, timeout: float) -> Response:
+        # Imported here: a build from the cache never opens a connection, and urllib's
+        # TLS and e-mail modules are a tenth of chmgen's start-up.
+        import http.client
+        import urllib.error
+        import urllib.request
+
         headers = {"Accept": "application/json", "User-Agent": USER_AGENT, **request.headers}
         req = urllib.request.Request(request.url, headers=headers, method="GET")
         try:
@@ -68,6 +71,8 @@ class UrllibTransport:
 
 
 def _read(reply: object) -> bytes:
+    import http.client
+
     try:
         return reply.read()  # type: ignore[attr-defined, no-any-return]
     except http.client.IncompleteRead as error:
