@@ -63,6 +63,8 @@ NOSEARCH = "chmgen-nosearch"  # the corpus's chmgen site with `search: false`, m
 COLD, COLD_NOSEARCH = "chmgen (cold)", "chmgen (cold, search: false)"
 OUTPUT_EMPTY = "chmgen (output empty, render cache warm)"
 FLOOR = "Python-Markdown alone, 1 core"
+CHMGEN_FLOOR = "chmgen's Markdown conversion alone, 1 core"
+FLOORS = (FLOOR, CHMGEN_FLOOR)
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 MB = 1024 * 1024
 
@@ -216,18 +218,21 @@ def markdown_texts(site: Path) -> list[str]:
     return texts
 
 
-def markdown_floor(site: Path, result: Path) -> None:
+def markdown_floor(site: Path, result: Path, chmgen: bool = False) -> None:
     """Convert every Markdown text of ``site`` with one Python-Markdown instance (chmgen's
-    extensions "extra" and "sane_lists", without its own), timing the loop only; write
-    {wall, cpu, texts, words, html_bytes} as JSON to ``result``."""
+    extensions "extra" and "sane_lists", without its own), or with chmgen's own conversion
+    (``chmgen.markup.convert``: those extensions, its own, and its quicker inline stage), timing
+    the loop only; write {wall, cpu, texts, words, html_bytes} as JSON to ``result``."""
     import markdown  # chmgen's dependency: there in its venv
+
+    from chmgen.markup import convert
 
     texts = markdown_texts(site)
     md = markdown.Markdown(extensions=["extra", "sane_lists"])
     size = 0
     cpu, started = time.process_time(), time.perf_counter()
     for text in texts:
-        size += len(md.reset().convert(text))
+        size += len(convert(text) if chmgen else md.reset().convert(text))
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     result.write_text(json.dumps({
         "wall": wall, "cpu": cpu, "texts": len(texts), "html_chars": size,
@@ -436,10 +441,11 @@ def hugo_tool(folder: Path, outs: Path, timeout: float) -> Tool:
                 fresh(outs / "hugo"), timeout)
 
 
-def floor_tool(folder: Path, outs: Path, timeout: float) -> Tool:
-    """Python-Markdown alone on one core: every Markdown text of the chmgen site, converted in
-    a process of chmgen's venv that times its loop (``--markdown-floor``)."""
-    out = outs / "markdown-floor"
+def floor_tool(folder: Path, outs: Path, timeout: float, chmgen: bool = False) -> Tool:
+    """Python-Markdown alone (or chmgen's conversion) on one core: every Markdown text of the
+    chmgen site, converted in a process of chmgen's venv that times its loop
+    (``--markdown-floor``)."""
+    out = outs / ("chmgen-markdown-floor" if chmgen else "markdown-floor")
     result = out / "floor.json"
 
     def prepare() -> None:
@@ -451,8 +457,10 @@ def floor_tool(folder: Path, outs: Path, timeout: float) -> Tool:
         return dataclasses.replace(run, wall=floor["wall"], cpu=floor["cpu"],
                                    html=floor["texts"], output_bytes=floor["html_chars"])
 
-    return Tool(FLOOR, [sys.executable, str(Path(__file__).resolve()), "--markdown-floor",
-                        str(folder / "chmgen"), "--floor-result", str(result)],
+    return Tool(CHMGEN_FLOOR if chmgen else FLOOR,
+                [sys.executable, str(Path(__file__).resolve()), "--markdown-floor",
+                 str(folder / "chmgen"), "--floor-result", str(result),
+                 *(["--floor-chmgen"] if chmgen else [])],
                 ROOT, out, prepare, timeout, finish=finish)
 
 
@@ -461,7 +469,8 @@ def cold_tools(folder: Path, outs: Path, timeout: float, mkdocs_full_nav: bool) 
     fresh output folder."""
     python = str(peers_python())
     tools = [chmgen_cold(folder, outs, True), chmgen_cold(folder, outs, False),
-             floor_tool(folder, outs, timeout), hugo_tool(folder, outs, timeout)]
+             floor_tool(folder, outs, timeout), floor_tool(folder, outs, timeout, chmgen=True),
+             hugo_tool(folder, outs, timeout)]
     if mkdocs_full_nav:
         tools.append(Tool("MkDocs (every page in nav)",
                           [python, "-m", "mkdocs", "build", "-q", "-f", "mkdocs.yml", "-d",
@@ -657,7 +666,7 @@ def size_table(result: SizeResult) -> str:
         lines.append(
             f"| {tool.name} | {wall:.2f} | {min(run.wall for run in runs):.2f} "
             f"| {statistics.median(run.cpu for run in runs):.2f} "
-            f"| {html:,}{' texts' if tool.name == FLOOR else ''} "
+            f"| {html:,}{' texts' if tool.name in FLOORS else ''} "
             f"| {html / wall:,.0f} | {max(run.tree_rss for run in runs) / MB:,.0f} "
             f"| {mb(max(run.tree_pss for run in runs))} "
             f"| {max(run.largest_rss for run in runs) / MB:,.0f} "
@@ -702,8 +711,16 @@ def headlines(result: SizeResult, cores: int) -> str:
         out.append(f"- **Markdown floor**: Python-Markdown alone converts the corpus's "
                    f"{texts:,} Markdown texts in {wall:.2f} s on one core; "
                    f"÷{cores} = {wall / cores:.2f} s, the least a {cores}-core machine can "
-                   f"need for Markdown alone. chmgen (cold, search: false) ÷ that: "
+                   f"need for Python-Markdown as it comes. chmgen (cold, search: false) ÷ that: "
                    f"{ratio(median.get(COLD_NOSEARCH), wall / cores)}.")
+    own = next((tool for tool in result.tools if tool.name == CHMGEN_FLOOR and tool.runs), None)
+    if own:
+        wall = median[CHMGEN_FLOOR]
+        versus = f", Python-Markdown alone ÷ it: {ratio(median[FLOOR], wall)}" if floor else ""
+        out.append(f"- **chmgen's own conversion** of the same texts (its inline stage skips the "
+                   f"patterns a text cannot match; the same HTML): {wall:.2f} s on one core"
+                   f"{versus}; ÷{cores} = {wall / cores:.2f} s. chmgen (cold, search: false) "
+                   f"÷ that: {ratio(median.get(COLD_NOSEARCH), wall / cores)}.")
     nosearch = [tool for tool in result.tools if tool.runs and tool.name.startswith("chmgen")
                 and tool.name.endswith("search: false)")]
     if nosearch:
@@ -742,7 +759,7 @@ def memory_table(result: SizeResult) -> str:
     lines = ["| chmgen row | peak RSS, tree (MB) | peak PSS, tree (MB) "
              "| largest chmgen process (MB) | Pagefind (MB) |", "|---|---:|---:|---:|---:|"]
     for tool in result.tools:
-        if tool.name.startswith("chmgen") and tool.runs:
+        if tool.name.startswith("chmgen") and tool.name not in FLOORS and tool.runs:
             lines.append(f"| {tool.name} | {mb(max(run.tree_rss for run in tool.runs))} "
                          f"| {mb(max(run.tree_pss for run in tool.runs))} "
                          f"| {mb(max(chmgen_rss(run) for run in tool.runs))} "
@@ -810,8 +827,12 @@ METHOD = """\
   the chmgen corpus (free page and news bodies after the front matter, every target and
   indicator `description`), timed with `time.perf_counter` around the loop only (reading the
   files is not timed). *Pages* in its row are the texts converted. Divided by the number of
-  cores it is the least time any build on this machine can spend on its Markdown without a
-  cache.
+  cores it is the least time a build using Python-Markdown as it comes can spend on its
+  Markdown without a cache.
+- **chmgen's Markdown conversion alone, 1 core** is the same loop over `chmgen.markup.convert`
+  (those extensions, chmgen's own, and its inline stage, which skips the patterns a text cannot
+  match and gives Python-Markdown's HTML byte for byte): the least chmgen itself can spend on
+  the corpus's Markdown without a cache, on one core.
 - **Hugo**: multilingual mode with one content tree per language (`content/<lang>/`,
   `defaultContentLanguageInSubdir = false`, so URLs match chmgen's), a small layout of its own
   (head with canonical and hreflang links, header with site name, menu and language links,
@@ -908,7 +929,8 @@ COLORS = {COLD: "#1b7f3b", OUTPUT_EMPTY: "#3a9256", "chmgen warm (no change)": "
           with_suffix("chmgen warm (no change)", NOSEARCH_SUFFIX): "#4fa2bc",
           with_suffix("chmgen template change", NOSEARCH_SUFFIX): "#7bbcd0",
           with_suffix("chmgen one edit", NOSEARCH_SUFFIX): "#a8d5e3",
-          FLOOR: "#6b7280", "Hugo": "#c2410c", "MkDocs (every page in nav)": "#1d4ed8",
+          FLOOR: "#6b7280", CHMGEN_FLOOR: "#9ca3af", "Hugo": "#c2410c",
+          "MkDocs (every page in nav)": "#1d4ed8",
           "MkDocs (short nav)": "#60a5fa", "Pelican": "#7c3aed"}
 # the bars of one size: (group heading, [(row name, label)])
 BAR_GROUPS = [
@@ -916,7 +938,7 @@ BAR_GROUPS = [
     ("chmgen, search: false (like for like)",
      [(with_suffix(name, NOSEARCH_SUFFIX), label) for name, label in CHMGEN_ROWS.items()]),
     ("Floor and peers (no search index)",
-     [(name, name) for name in (FLOOR, "Hugo", "MkDocs (every page in nav)",
+     [(name, name) for name in (FLOOR, CHMGEN_FLOOR, "Hugo", "MkDocs (every page in nav)",
                                 "MkDocs (short nav)", "Pelican")])]
 GROWTH_SERIES = {COLD: "chmgen", COLD_NOSEARCH: "nosearch", "Hugo": "hugo"}
 SVG_WIDTH = 800
@@ -1148,9 +1170,10 @@ def main(argv: list[str] | None = None) -> int:
     # internal: the Markdown floor, run by this script in a process of its own
     parser.add_argument("--markdown-floor", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--floor-result", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--floor-chmgen", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.markdown_floor:
-        markdown_floor(args.markdown_floor, args.floor_result)
+        markdown_floor(args.markdown_floor, args.floor_result, args.floor_chmgen)
         return 0
     if args.quick:
         args.pages, args.reps, args.growth = "200", 1, "100,200,400"
