@@ -173,23 +173,23 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
         previous = None
     static = {p.as_posix(): static_signature(root / "static" / p)
               for p in site.content.static_files}
+    others: dict[str, bytes] | None = None  # made after the pages, unless needed before
     if previous is None:
         pages, gone = list(site.pages), set[str]()
-        others: dict[str, bytes] = {}
     else:
         pages, gone = changed_pages(renderer, previous)
-        others = other_outputs(site, renderer)
-        changed_others = {path for path, data in others.items()
-                          if previous.files.get(path, (-1, ""))[1] != file_digest(data)}
-        static_changed = {path for path, sig in static.items()
-                          if previous.files.get(path) != sig}
-        stale_files = {path for path in previous.files
-                       if path not in others and path not in static
-                       and not path.startswith("pagefind/")} - \
-            {r.path for r in previous.pages.values()}
-        if not pages and not gone and not changed_others and not static_changed \
-                and not stale_files:
-            return 0, 0, rendercache.active().misses  # up to date: nothing rendered or written
+        if not pages and not gone:  # perhaps nothing to do: do the other files differ?
+            others = other_outputs(site, renderer)
+            changed_others = {path for path, data in others.items()
+                              if previous.files.get(path, (-1, ""))[1] != file_digest(data)}
+            static_changed = {path for path, sig in static.items()
+                              if previous.files.get(path) != sig}
+            stale_files = {path for path in previous.files
+                           if path not in others and path not in static
+                           and not path.startswith("pagefind/")} - \
+                {r.path for r in previous.pages.values()}
+            if not changed_others and not static_changed and not stale_files:
+                return 0, 0, rendercache.active().misses  # up to date: nothing to write
     staging = stage_directory(out)
     try:
         if previous is not None:
@@ -198,7 +198,7 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
         digests = {r.path: r.digest for r in previous.pages.values()} if previous else {}
         results = render_pages(renderer, pages, staging, jobs=jobs, progress=progress,
                                previous=digests)
-        if previous is None:
+        if others is None:  # after the pages: the workers are forked without them
             others = other_outputs(site, renderer)
         manifest = Manifest(__version__, dict(previous.pages) if previous else {})
         for page, result in zip(pages, results, strict=True):
