@@ -50,13 +50,14 @@ def stock(text: str) -> str:
 
 
 def quick(text: str) -> str:
-    md = markup._converter()
+    text = text.replace(markup.MARK, "")
+    md = markup._converter(text)
     md.reset()
-    return md.convert(text.replace(markup.MARK, ""))
+    return md.convert(text)
 
 
 def test_the_quick_inline_stage_is_in_use_and_knows_every_pattern() -> None:
-    md = markup._converter()
+    md = markup._converter("[^1] *[a] <b> {: .c} ``` ~~~ | def: x")
     assert type(md.treeprocessors["inline"]) is markup._QuickInline
     # Each of this Python-Markdown's inline patterns is skipped when its text cannot match:
     # none is left to be searched always (which would be correct, only slower).
@@ -69,7 +70,7 @@ def test_the_quick_inline_stage_is_in_use_and_knows_every_pattern() -> None:
 def test_each_pattern_needs_what_it_says() -> None:
     # A pattern's regular expression finds nothing in a text without its strings, and finds
     # something in at least one text with them (a wrong entry would skip a real match).
-    md = markup._converter()
+    md = markup._converter("[^1] *[a] <b>")
     for pattern in md.inlinePatterns:
         needs = [n for n in markup._needs(pattern) if n is not None]
         regex = pattern.compiled_re
@@ -98,3 +99,53 @@ def test_every_construct_converts_as_python_markdown_does() -> None:
 def test_any_text_converts_as_python_markdown_does(parts: list[str]) -> None:
     text = "".join(parts)
     assert quick(text) == stock(text)
+
+
+def test_extra_is_taken_one_extension_at_a_time_in_its_own_order() -> None:
+    from markdown.extensions import extra
+    assert [name for name, _ in markup._EXTRA] == list(extra.extensions)
+
+
+def test_a_text_is_converted_without_the_extensions_it_cannot_use() -> None:
+    prose = "# Title\n\nPlain prose with *emphasis*, a [link](/targets/) and a list.\n\n- one\n"
+    md = markup._converter(prose)
+    assert markup._extensions_for(prose) == ()
+    assert "footnote" not in md.inlinePatterns
+    assert "deflist" not in md.parser.blockprocessors
+    assert "table" not in md.parser.blockprocessors
+    assert quick(prose) == stock(prose)
+    # Each extension is there as soon as the text holds what it acts on.
+    uses = {"fenced_code": "```\ncode\n```", "footnotes": "a[^1]\n\n[^1]: n",
+            "attr_list": "# h {: #x }", "def_list": "term\n: definition",
+            "tables": "| a |\n| - |\n| 1 |", "abbr": "HTML\n\n*[HTML]: Hyper",
+            "md_in_html": '<div markdown="1">\n*x*\n</div>'}
+    for name, text in uses.items():
+        assert name in markup._extensions_for(text), name
+        assert quick(text) == stock(text), name
+        assert quick(text) != markdown.markdown(text, extensions=["sane_lists"]), name
+
+
+def test_block_processors_answer_quickly_what_their_search_would() -> None:
+    md = markup._converter("[^1] *[a] <b> {: .c} ``` ~~~ | def: x")
+    processors = md.parser.blockprocessors
+    blocks = [t.strip("\n") for t in TOKENS] + ["a\n===", "a\n---", "- - -", "***", "___",
+                                                "> q", "# h #", "[r]: /u 't'", "term\n: def"]
+    for name, (source, method, needs) in markup._BLOCK_NEEDS.items():
+        processor = processors[name]
+        # This Python-Markdown's processor is the one described, and it was given the check.
+        assert method in vars(processor), name
+        regex = getattr(processor, "SEARCH_RE", None) or processor.RE
+        assert regex.pattern == source, name
+        # Its expression finds nothing in a block without the strings, and something in one
+        # with them (a wrong entry would hide a real match).
+        without = [b for b in blocks if not any(n in b for n in needs)]
+        assert without and not any(regex.search(b) for b in without), name
+        assert any(regex.search(b) for b in blocks), name
+        # A block without them is refused as the slow path would refuse it, and left in place.
+        parent = markup.etree.Element("div")
+        if method == "test":
+            assert processor.test(parent, "plain words") is False
+        else:
+            queue = ["plain words"]
+            assert processor.run(parent, queue) is False
+            assert queue == ["plain words"] and len(parent) == 0
