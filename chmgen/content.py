@@ -71,12 +71,28 @@ def read_records(
         problems.items.extend(known[1])
         yield from known[0]
         return
-    own = Problems()
-    found = [record for path in yaml_files(folder) for record in filememo.remembered(
-        "records", path, (id(schema), config.languages, lists), own,
-        partial(_file_records, path, schema, config, lists=lists))]
-    memo.folders[key] = (found, own.items)
-    problems.items.extend(own.items)
+    extra = (id(schema), config.languages, lists)
+
+    def read(name: str) -> tuple[list[tuple[Raw, YamlDoc, KeyPath]], list[Any]]:
+        path, own = folder / name, Problems()
+        records = filememo.remembered("records", path, extra, own,
+                                      partial(_file_records, path, schema, config, lists=lists))
+        return records, own.items
+
+    if known is not None and all(name in known[2] for name in dirty):
+        # Files edited in place: only they are read again; the others give what they gave.
+        per_file = dict(known[2])
+        for name in dirty:
+            if os.path.isfile(folder / name):
+                per_file[name] = read(name)
+            else:
+                del per_file[name]
+    else:
+        per_file = {name: read(name) for name in _names(folder, (".yml", ".yaml"))}
+    found = [record for records, _ in per_file.values() for record in records]
+    found_problems = [problem for _, own in per_file.values() for problem in own]
+    memo.folders[key] = (found, found_problems, per_file)
+    problems.items.extend(found_problems)
     yield from found
 
 
@@ -334,7 +350,11 @@ def read_markdown_folder(
 
 
 class _MarkdownFolder:
-    """One folder of Markdown entries: what each file gave, and the entries built from them."""
+    """One folder of Markdown entries: what each file gave, and the entries built from them.
+
+    Kept between the builds of a live session, with what lets an edit to a few files cost
+    only those files: each slug's file names, the position of each entry in the result, and
+    which files and entries have problems (in most sites none)."""
 
     def __init__(self, folder: Path, schema: Schema, config: Config) -> None:
         self.folder, self.schema, self.config = folder, schema, config
@@ -343,29 +363,46 @@ class _MarkdownFolder:
         self.entries: dict[str, tuple[MarkdownEntry, list[Any]]] = {}
         self.result: list[MarkdownEntry] = []
         self.found: list[Any] = []  # the problems the result was read with
+        self.names_of: dict[str, list[str]] = {}  # slug → its files, in the folder's order
+        self.position: dict[str, int] = {}  # slug → index of its entry in ``result``
+        self.noisy_files: set[str] = set()  # names of the files read with problems
+        self.noisy_slugs: set[str] = set()  # slugs whose entry was made with problems
 
     def read_all(self, problems: Problems) -> list[MarkdownEntry]:
         self.files = {name: self._file(name) for name in _names(self.folder, (".md",))}
-        self.entries = {}
-        return self._assemble(set(self._slugs()), problems)
+        self.noisy_files = {name for name, info in self.files.items() if info[3]}
+        self.entries, self.noisy_slugs = {}, set()
+        self._index_names()
+        return self._assemble(set(self.names_of), problems, moved=True)
 
     def update(self, dirty: set[str], problems: Problems) -> list[MarkdownEntry]:
         if not dirty:  # nothing in the folder changed
             problems.items.extend(self.found)
             return self.result
         touched: set[str] = set()
+        moved = False  # files came or went: the slugs and their order may differ
         for name in dirty:
-            before = self.files.pop(name, None)
+            before = self.files.get(name)
             if before is not None and before[0] is not None:
                 touched.add(before[0])
             path = self.folder / name
             if name.endswith(".md") and path.is_file():
-                self.files[name] = info = self._file(name)
+                self.files[name] = info = self._file(name)  # in its place, when it was there
+                moved = moved or before is None
                 if info[0] is not None:
                     touched.add(info[0])
-        if dirty:
+                if info[3]:
+                    self.noisy_files.add(name)
+                else:
+                    self.noisy_files.discard(name)
+            elif before is not None:
+                del self.files[name]
+                self.noisy_files.discard(name)
+                moved = True
+        if moved:
             self.files = dict(sorted(self.files.items()))
-        return self._assemble(touched, problems)
+            self._index_names()
+        return self._assemble(touched, problems, moved=moved)
 
     def _file(self, name: str) -> tuple[str | None, str, tuple[Raw, Variant] | None, list[Any]]:
         path = self.folder / name
@@ -381,35 +418,56 @@ class _MarkdownFolder:
         read = read_markdown(path, self.schema, self.config, found)
         return slug, lang, read, found.items
 
-    def _slugs(self) -> list[str]:
-        return list(dict.fromkeys(info[0] for info in self.files.values() if info[0] is not None))
+    def _index_names(self) -> None:
+        """Each slug's files, the slugs in the order of their first file."""
+        self.names_of = {}
+        for name, info in self.files.items():
+            if info[0] is not None:
+                self.names_of.setdefault(info[0], []).append(name)
 
-    def _assemble(self, touched: set[str], problems: Problems) -> list[MarkdownEntry]:
+    def _assemble(self, touched: set[str], problems: Problems, *, moved: bool
+                  ) -> list[MarkdownEntry]:
         """Entries of the touched slugs rebuilt; problems reported in a full read's order."""
         groups: dict[str, dict[str, tuple[Path, Raw, Variant]]] = {}
         broken: set[tuple[str, str]] = set()
-        reported: list[Any] = []
-        for name, (slug, lang, read, found) in self.files.items():
-            reported.extend(found)
-            if slug is None or slug not in touched:
-                continue
-            if read is not None:
-                groups.setdefault(slug, {})[lang] = (self.folder / name, *read)
-            else:
-                broken.add((slug, lang))
+        for slug in touched:
+            for name in self.names_of.get(slug, ()):
+                _, lang, read, _ = self.files[name]
+                if read is not None:
+                    groups.setdefault(slug, {})[lang] = (self.folder / name, *read)
+                else:
+                    broken.add((slug, lang))
+        entries = self.entries
         for slug in touched:
             if slug in groups:
                 own = Problems()
-                self.entries[slug] = (_entry(slug, groups[slug], self.config, own, broken),
-                                      own.items)
+                entries[slug] = (_entry(slug, groups[slug], self.config, own, broken),
+                                 own.items)
+                if own.items:
+                    self.noisy_slugs.add(slug)
+                else:
+                    self.noisy_slugs.discard(slug)
             else:
-                self.entries.pop(slug, None)
-        result = []
-        for slug in self._slugs():
-            if slug in self.entries:
-                entry, found = self.entries[slug]
-                reported.extend(found)
-                result.append(entry)
+                entries.pop(slug, None)
+                self.noisy_slugs.discard(slug)
+        position = self.position
+        if not moved and all(slug in position and slug in entries for slug in touched):
+            # The same entries in the same places: only the touched ones are new.
+            result = list(self.result)
+            for slug in touched:
+                result[position[slug]] = entries[slug][0]
+        else:
+            made = [slug for slug in self.names_of if slug in entries]
+            result = [entries[slug][0] for slug in made]
+            self.position = {slug: index for index, slug in enumerate(made)}
+        reported: list[Any] = []
+        if self.noisy_files:  # the files' problems in the folder's order, then the entries'
+            reported.extend(p for name, info in self.files.items()
+                            if name in self.noisy_files for p in info[3])
+        if self.noisy_slugs:
+            reported.extend(p for slug in self.names_of
+                            if slug in self.noisy_slugs and slug in entries
+                            for p in entries[slug][1])
         self.result, self.found = result, reported
         problems.items.extend(reported)
         return result

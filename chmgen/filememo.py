@@ -10,7 +10,7 @@ as a fresh read would.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -132,3 +132,30 @@ def each(kind: str, located: Iterable[tuple[Any, Any, Any]], extra: Any, problem
         out.append(hit[1])
     memo.folders[("built", kind)] = (extra, table)
     return tuple(out)
+
+
+def resorted(kind: Any, items: Sequence[T], key: Callable[[T], Any], *,
+             reverse: bool = False) -> tuple[T, ...]:
+    """``tuple(sorted(items, key=key, reverse=reverse))``. In a live session, when ``items``
+    are the previous ones but for objects replaced in place whose sort keys are unchanged (an
+    edit that keeps a page's weight, date and slug), the previous order with the new objects
+    in their places: the same tuple a sort gives, a few keys compared instead of a sort."""
+    memo = _active
+    if memo is None:
+        return tuple(sorted(items, key=key, reverse=reverse))
+    found = memo.folders.get(("sorted", kind, reverse))
+    if found is not None and len(found[0]) == len(items):
+        before, result, where = found
+        swaps = [(old, new) for old, new in zip(before, items, strict=True) if old is not new]
+        if len(swaps) <= 64 and all(key(old) == key(new) for old, new in swaps):
+            order = list(result)
+            for old, new in swaps:
+                index = where.pop(id(old))
+                order[index] = new
+                where[id(new)] = index
+            memo.folders[("sorted", kind, reverse)] = (tuple(items), tuple(order), where)
+            return tuple(order)
+    ordered = tuple(sorted(items, key=key, reverse=reverse))
+    memo.folders[("sorted", kind, reverse)] = (tuple(items), ordered,
+                                      {id(item): index for index, item in enumerate(ordered)})
+    return ordered

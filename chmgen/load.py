@@ -20,7 +20,7 @@ from chmgen.content import (
     unique_records,
 )
 from chmgen.errors import Problems
-from chmgen.filememo import derived, each, other_edits
+from chmgen.filememo import derived, each, other_edits, resorted
 from chmgen.items import read_cooperation, read_items
 from chmgen.model import Action, Config, Content, GbfLink, Indicator, NationalTarget
 from chmgen.schema import Checker
@@ -60,10 +60,10 @@ def load_site(root: Path, problems: Problems) -> Content | None:
         actions=derived("actions", (actions, target_ids, config), problems, lambda p: each(
             "actions", actions, target_ids, p,
             lambda raw, doc, kp, found: _action(raw, doc, kp, target_ids, found))),
-        pages=derived("pages", (pages,), problems, lambda _: tuple(
-            sorted(pages, key=lambda p: (p.weight, p.slug)))),
-        news=derived("news", (news,), problems, lambda _: tuple(
-            sorted(news, key=lambda n: (n.date is not None, n.date, n.slug), reverse=True))),
+        pages=derived("pages", (pages,), problems, lambda _: resorted(
+            "pages", pages, lambda p: (p.weight, p.slug))),
+        news=derived("news", (news,), problems, lambda _: resorted(
+            "news", news, lambda n: (n.date is not None, n.date, n.slug), reverse=True)),
         static_files=(static := read_static(root)),
         image_sizes=read_image_sizes(root, static),
         items=read_items(root, config, target_ids, problems),

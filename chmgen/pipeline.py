@@ -259,8 +259,21 @@ class Renderer:
             live = {id(r) for r in fresh.records().values()}
             fresh._record_digests = {k: v for k, v in self._record_digests.items()
                                      if k in live}
-        fresh.plans = {(p.lang, p.key): p for p in site.pages}
+        fresh.plans = self._plans_for(site.pages)
         return fresh
+
+    def _plans_for(self, pages: Sequence[PagePlan]) -> dict[tuple[str, str], PagePlan]:
+        """Plans by (language, key), in page order: after an edit that keeps every page where
+        it was, the previous table with the edited records' plans put in their places."""
+        before = self.site.pages
+        if len(before) == len(pages):
+            swaps = [(old, new) for old, new in zip(before, pages, strict=True) if old is not new]
+            if all((old.lang, old.key) == (new.lang, new.key) for old, new in swaps):
+                plans = dict(self.plans)
+                for _, new in swaps:
+                    plans[(new.lang, new.key)] = new
+                return plans
+        return {(p.lang, p.key): p for p in pages}
 
     def unchanged(self, name: str) -> bool:
         """The record ``name`` is the very object it was before renew()."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, partial
+from pathlib import Path
 from typing import Any
 
 from chmgen import deps, filememo, opendata, reference
@@ -304,22 +305,33 @@ def _language_pages(content: Content, lang: str, sections: tuple[str, ...]) -> l
     return out
 
 
-def _paths(pages: list[PagePlan], default: str) -> list[str]:
-    """Each page's output path; a live session keeps those of plans it has seen."""
+def _paths(pages: list[PagePlan], default: str) -> tuple[list[str], int]:
+    """Each page's output path, and a number that changes whenever a path or a page's source
+    may have (in a live session, where the paths of plans seen before are kept)."""
     memo = filememo.active()
     if memo is None:
-        return [page.path(default) for page in pages]
-    before = memo.folders.get(("paths", default), {})
-    known: dict[int, tuple[PagePlan, str]] = {}
-    paths = []
-    for page in pages:
-        hit = before.get(id(page))
-        if hit is None or hit[0] is not page:
-            hit = (page, page.path(default))
-        known[id(page)] = hit
-        paths.append(hit[1])
-    memo.folders[("paths", default)] = known
-    return paths
+        return [page.path(default) for page in pages], 0
+    found = memo.folders.get(("paths", default))
+    if found is not None and len(found[0]) == len(pages):
+        # The usual edit: the same plans in the same places but those of edited records.
+        paths = [path if before is page else page.path(default)
+                 for before, page, path in zip(found[0], pages, found[1], strict=True)]
+        same = all(before is page or (path == now and before.source == page.source)
+                   for before, page, path, now in zip(found[0], pages, found[1], paths,
+                                                      strict=True))
+        version = found[2] if same else found[2] + 1
+    else:
+        known: dict[int, tuple[PagePlan, str]] = {}
+        if found is not None:
+            known = {id(page): (page, path)
+                     for page, path in zip(found[0], found[1], strict=True)}
+        paths = []
+        for page in pages:
+            hit = known.get(id(page))
+            paths.append(hit[1] if hit is not None and hit[0] is page else page.path(default))
+        version = found[2] + 1 if found is not None else 0
+    memo.folders[("paths", default)] = (pages, paths, version)
+    return paths, version
 
 
 def _plans(kind: str, lang: str, records: tuple[Any, ...],
@@ -333,13 +345,19 @@ def _plans(kind: str, lang: str, records: tuple[Any, ...],
     found = memo.folders.get(key)
     if found is not None and found[0] is records:
         return found[1]  # type: ignore[no-any-return]
-    known: dict[int, PagePlan] = found[2] if found is not None else {}
-    plans = []
-    for record in records:
-        plan = known.get(id(record))
-        plans.append(plan if plan is not None and plan_of(plan, kind) is record
-                     else make(record))
-    memo.folders[key] = (records, plans, {id(plan_of(plan, kind)): plan for plan in plans})
+    if found is not None and len(found[0]) == len(records):
+        # The usual edit: the same records in the same places but the edited ones.
+        plans = [plan if before is record else make(record)
+                 for before, record, plan in zip(found[0], records, found[1], strict=True)]
+    else:
+        known: dict[int, PagePlan] = {id(plan_of(plan, kind)): plan
+                                      for plan in found[1]} if found is not None else {}
+        plans = []
+        for record in records:
+            plan = known.get(id(record))
+            plans.append(plan if plan is not None and plan_of(plan, kind) is record
+                         else make(record))
+    memo.folders[key] = (records, plans)
     return plans
 
 
@@ -362,17 +380,27 @@ def _reader_pages(content: Content, lang: str) -> list[PagePlan]:
 
 def _check_collisions(content: Content, pages: list[PagePlan], problems: Problems) -> None:
     default = content.config.default_language
+    paths, version = _paths(pages, default)
+    root = content.config.root
+
+    def check(found: Problems) -> None:
+        claims = [(path, page.source) for page, path in zip(pages, paths, strict=True)]
+        claims += [(name, "") for name in ("sitemap.xml", "robots.txt")]
+        claims += [(p.as_posix(), f"static/{p.as_posix()}") for p in content.static_files]
+        _collisions(claims, root, found)
+
+    # In a live session, an edit that moves no page and no static file is not checked again.
+    filememo.derived("collisions", (version, content.static_files, root), problems, check)
+
+
+def _collisions(claims: list[tuple[str, str]], root: Path, problems: Problems) -> None:
     owners: dict[str, str] = {}
-    claims = [(path, page.source) for page, path in zip(pages, _paths(pages, default),
-                                                        strict=True)]
-    claims += [(name, "") for name in ("sitemap.xml", "robots.txt")]
-    claims += [(p.as_posix(), f"static/{p.as_posix()}") for p in content.static_files]
     for path, source in claims:
         if path in owners and owners[path] != source:
             first = owners[path] or "a built-in page of chmgen"
-            problems.error(SourceLocation(content.config.root / source),
+            problems.error(SourceLocation(root / source),
                            f"writes {path}, which {first} also writes: rename one of them")
         elif path.startswith("assets/") and source.startswith("static/"):
-            problems.error(SourceLocation(content.config.root / source),
+            problems.error(SourceLocation(root / source),
                            "static/assets/ is reserved for the theme's files: use another folder")
         owners.setdefault(path, source)

@@ -115,6 +115,14 @@ EDITS: list[tuple[str, Callable[[Path], None]]] = [
     ("theme translations", add_theme),
     ("catalog edit", lambda r: edit(r / "themes" / "mine" / "locale" / "fr" / "LC_MESSAGES"
                                     / "messages.po", "(thème)", "(thème modifié)")),
+    ("news date (the order of the news)",
+     lambda r: edit(r / "news" / "chm-launch.md", "date: 2025-02-12", "date: 2026-12-01")),
+    ("page weight (the order of the menu)",
+     lambda r: edit(r / "pages" / "about.md", "weight: 10", "weight: 99")),
+    ("a translation into an undeclared language (a warning)",
+     lambda r: (r / "pages" / "contact.de.md").write_text("---\ntitle: Kontakt\n---\n\nHallo.\n",
+                                                          "utf-8")),
+    ("its edit (the warning stays)", lambda r: edit(r / "pages" / "contact.de.md", "Hallo", "Hi")),
     ("deleted file", lambda r: (r / "news" / "rat-free-islands.fr.md").unlink()),
     ("renamed id", rename_event),
 ]
@@ -150,6 +158,10 @@ def test_serve_updates_equal_full_builds(site: Path, tmp_path: Path) -> None:
         full = build(site, tmp_path / f"full-{number}", jobs=1, incremental=False, cache=False)
         assert update.rendered <= sum(full.pages_per_language.values())
         assert_same_tree(served, tmp_path / f"full-{number}", f"serve: {name}")
+        assert update.warnings == full.warnings, name  # the same, in the same order
+        if "warning" in name:
+            assert "language 'de' is not declared in chmgen.yml languages" in [
+                w.message for w in update.warnings], name
 
 
 # What the browsers of chmgen serve show during the series: a national target, a free page and
@@ -394,3 +406,39 @@ def test_pruning_drops_unused_entries_and_keeps_the_sites(site: Path, tmp_path: 
         left = db.execute("SELECT count(*) FROM markdown").fetchone()[0]
         stale = db.execute("SELECT count(*) FROM markdown WHERE key LIKE 'stale%'").fetchone()[0]
     assert (left, stale) == (used, 0)
+
+
+def test_a_live_session_checks_output_paths_again_only_when_one_may_have_moved(
+        site: Path) -> None:
+    from dataclasses import replace
+
+    from chmgen import filememo
+    from chmgen import site as planning
+    from chmgen.build import load_and_plan
+    from chmgen.errors import Problems
+
+    previous = filememo.use(filememo.FileMemo())
+    try:
+        planned, _ = load_and_plan(site)
+        pages = list(planned.pages)
+        default = planned.content.config.default_language
+        paths, version = planning._paths(pages, default)
+        assert paths == [page.path(default) for page in pages]
+        at = next(i for i, page in enumerate(pages) if page.key == "targets/t03/")
+        # Another plan object in the same place, writing the same file from the same source
+        # (what an edit to a target's title gives): the check stands.
+        same = [*pages[:at], replace(pages[at]), *pages[at + 1:]]
+        assert planning._paths(same, default) == (paths, version)
+        # One writing another file, or from another source: checked again.
+        moved = [*pages[:at], replace(pages[at], key="targets/t04/"), *pages[at + 1:]]
+        moved_paths, moved_version = planning._paths(moved, default)
+        assert moved_version != version and moved_paths[at] == "targets/t04/index.html"
+        problems = Problems()
+        planning._check_collisions(planned.content, moved, problems)
+        assert [p.message for p in problems.errors()] == [
+            "writes targets/t04/index.html, which targets/t03.yml also writes: rename one of "
+            "them"]
+        renamed = [*pages[:at], replace(pages[at], source="targets/other.yml"), *pages[at + 1:]]
+        assert planning._paths(renamed, default)[1] not in (version, moved_version)
+    finally:
+        filememo.use(previous)
