@@ -171,6 +171,7 @@ def _check_expansion(root: yaml.Node, path: Path, offset: int) -> None:
 
 
 _STR = "tag:yaml.org,2002:str"
+_MERGE, _VALUE = "tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"
 
 
 class _Converter:
@@ -199,20 +200,26 @@ class _Converter:
     def mapping(self, node: yaml.MappingNode, keypath: KeyPath) -> dict[str, Any]:
         # Keys written in this mapping (not brought in by a << merge) may not repeat; a merged
         # key is overridden by one written here, as YAML specifies.
-        own = {id(key) for key, _ in node.value if key.tag != "tag:yaml.org,2002:merge"}
-        self.loader.flatten_mapping(node)
+        tags = {key.tag for key, _ in node.value}
+        own: set[int] | None = None  # None: every key is written here (no merge)
+        if _MERGE in tags or _VALUE in tags:
+            own = {id(key) for key, _ in node.value if key.tag != _MERGE}
+            self.loader.flatten_mapping(node)
         result: dict[str, Any] = {}
         written: set[str] = set()
         for key_node, value_node in node.value:
-            key = self.loader.construct_object(key_node, deep=True)
-            key = key if isinstance(key, str) else str(key)
+            if key_node.tag == _STR:  # what the safe constructor gives a string key: its text
+                key = key_node.value
+            else:
+                key = self.loader.construct_object(key_node, deep=True)
+                key = key if isinstance(key, str) else str(key)
             child = (*keypath, key)
-            if key in written and id(key_node) in own:
+            if key in written and (own is None or id(key_node) in own):
                 line, col = _mark(key_node, self.offset)
                 raise _LocatedYamlError(
                     SourceLocation(self.doc.path, line, col, format_key(child)),
                     f"duplicate key '{key}' in the same mapping")
-            if id(key_node) in own:
+            if own is None or id(key_node) in own:
                 written.add(key)
             self.doc.key_marks[child] = _mark(key_node, self.offset)
             result[key] = self.convert(value_node, child)

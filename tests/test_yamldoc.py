@@ -143,6 +143,28 @@ def test_merge_keys_are_resolved() -> None:
     assert doc.value_marks[("c", "z")] == (4, 6)
 
 
+def test_a_key_written_beside_a_merge_overrides_the_merged_one() -> None:
+    doc, problems = parse("base: &b {x: 1, y: 2}\nc:\n  <<: *b\n  x: 9\n")
+    assert problems == []
+    assert doc is not None and doc.data["c"] == {"x": 9, "y": 2}
+    _, problems = parse("base: &b {x: 1}\nc:\n  <<: *b\n  z: 1\n  z: 2\n")
+    assert problems == ["content/file.yml:5:3: c.z: duplicate key 'z' in the same mapping"]
+
+
+@pytest.mark.parametrize("text", [
+    "a: 1\n2: two\ntrue: yes\n2024-01-02: d\n'quoted': q\n? complex\n: v\n",
+    "=: value key\nb: [1, {c: 2}]\n", "x: &a {k: 1}\ny: {<<: [*a], j: 2}\n",
+    "!!str 3: s\n~: null key\n",
+])
+def test_values_and_keys_are_what_the_safe_loader_gives(text: str) -> None:
+    import yaml
+
+    doc, problems = parse(text)
+    assert problems == [] and doc is not None
+    expected = yaml.safe_load(text)
+    assert doc.data == {str(k) if not isinstance(k, str) else k: v for k, v in expected.items()}
+
+
 # -- duplicate keys ---------------------------------------------------------------------------
 
 
