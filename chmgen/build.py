@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from chmgen import __version__, deps, pipeline, rendercache
+from chmgen import __version__, deps, noop, pipeline, rendercache
 from chmgen.budget import PageWeight, check_budget, page_weights, static_sizes
 from chmgen.deps import digest
 from chmgen.errors import ContentErrors, Problem, Problems
@@ -38,25 +38,13 @@ from chmgen.pipeline import (
 )
 from chmgen.progress import Progress, Step, no_progress
 from chmgen.records.central import FetchOptions, fetch_records
+from chmgen.records.sources import plan_sources
 from chmgen.render import RenderOptions
 from chmgen.rendercache import MarkdownCache
+from chmgen.result import BuildResult
 from chmgen.search import BUNDLE, index_site
 from chmgen.site import Site, plan_site
 from chmgen.sitemap import robots_txt, sitemap_xml
-
-
-@dataclass(frozen=True)
-class BuildResult:
-    """What a build produced, for the summary line."""
-
-    out: Path
-    pages_per_language: dict[str, int]
-    warnings: tuple[Problem, ...]
-    bytes_written: int
-    seconds: float
-    notes: tuple[str, ...] = ()  # informational lines (central CHM requests, data age)
-    rendered: int = 0  # pages rendered (an incremental build renders only what changed)
-    converted: int = 0  # Markdown texts converted (the others came from the render cache)
 
 
 def build_date() -> dt.date:
@@ -132,6 +120,8 @@ def build(
     jobs: int | None = None,
     incremental: bool = True,
     cache: bool = True,
+    fingerprint: tuple[str | None] | None = None,
+    unchanged: bool = True,
 ) -> BuildResult:
     """Build the site at ``root`` into ``out``; on any error ``out`` is left exactly as it was.
     ``records`` says how central CHM records are read (default: cache only, no network).
@@ -139,9 +129,27 @@ def build(
     Pages render on ``jobs`` processes (default: every usable CPU). With ``incremental``, a
     build into a folder chmgen built before re-renders only the pages whose inputs changed and
     writes nothing when nothing did; Markdown is never converted twice (``.chmgen/render/``).
-    Without ``cache`` nothing is kept in the site folder (one-off builds: deploy, bundle)."""
+    Without ``cache`` nothing is kept in the site folder (one-off builds: deploy, bundle).
+    A build whose inputs and output are the last one's returns at once (``noop``, unless not
+    ``unchanged``: a folder only this process writes); ``fingerprint`` is the caller's
+    ``noop.check`` of it, when it made one."""
     started = time.perf_counter()
     out = (out or root / "_site").resolve()
+    print_: str | None = None
+    unchanged = unchanged and incremental and cache
+    if unchanged and (records is None or records.mode != "refresh"):
+        if fingerprint is not None:  # the caller checked (chmgen build, before importing us)
+            print_ = fingerprint[0]
+        else:
+            print_, same = noop.check(root, out, noop.build_options(
+                strict=strict, base_url=base_url, explicit_index=explicit_index,
+                records=records.mode if records else "cache",
+                api_url=records.api_url if records else None))
+            if same is not None:  # the inputs and the output are the last build's
+                return BuildResult(out, same.pages_per_language, same.warnings, 0,
+                                   time.perf_counter() - started, same.notes)
+    if unchanged:
+        noop.remember(root, out, None, None)  # until this build succeeds, nothing is known
     deps.reset()
     progress(Step("loading content"))
     site, problems = load_and_plan(root, strict=strict, base_url=base_url, records=records)
@@ -155,7 +163,12 @@ def build(
     finally:
         rendercache.use(previous_cache).close()
     per_language = Counter(page.lang for page in site.pages)
-    return BuildResult(out, dict(per_language), tuple(problems.warnings()), written,
+    warnings = tuple(problems.warnings())
+    if unchanged:
+        sources = len(plan_sources(site.content.config))
+        noop.remember(root, out, print_, noop.Outcome(dict(per_language), warnings,
+                                                      site.content.central.notes, sources))
+    return BuildResult(out, dict(per_language), warnings, written,
                        time.perf_counter() - started, site.content.central.notes, rendered,
                        converted)
 

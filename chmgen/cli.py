@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,9 +17,9 @@ import click
 from chmgen import __version__
 from chmgen.errors import ChmgenError, ContentErrors, Problem
 from chmgen.progress import NORMAL, QUIET, VERBOSE, ProgressDisplay, human_size
+from chmgen.result import BuildResult
 
 if TYPE_CHECKING:
-    from chmgen.build import BuildResult
     from chmgen.records.central import FetchOptions
 
 SITE_DIR = click.Path(file_okay=False, path_type=Path)
@@ -89,14 +90,36 @@ def build(site_dir: Path, out: Path | None, strict: bool, offline: bool, refresh
 
     Only pages whose inputs changed since the last build into the same folder are rendered
     again; converted Markdown is kept in SITE_DIR/.chmgen/render/ across builds."""
+    from chmgen import noop
+
+    mode = _records_mode(offline, refresh, api_url)
+    started = time.perf_counter()
+    target = (out or site_dir / "_site").resolve()
+    known: tuple[str | None] | None = None
+    if not full and mode != "refresh":
+        # Before importing the renderer: a build with nothing to do needs none of it.
+        print_, same = noop.check(site_dir, target, noop.build_options(
+            strict=strict, base_url=base_url, explicit_index=False, records=mode,
+            api_url=api_url))
+        if same is not None:
+            _print_warnings(same.warnings, quiet)
+            if not quiet:
+                for note in same.notes:
+                    click.echo(note)
+                click.echo(_build_summary(BuildResult(target, same.pages_per_language,
+                                                      same.warnings, 0,
+                                                      time.perf_counter() - started)))
+            return
+        known = (print_,)
     from chmgen.build import build as run_build
 
     records = _records_options(offline, refresh, api_url)
+
     try:
         with _progress(quiet, verbose) as progress:
             result = run_build(site_dir, out, strict=strict, base_url=base_url,
                                progress=progress, records=records, jobs=jobs,
-                               incremental=not full)
+                               incremental=not full, fingerprint=known)
     except ChmgenError as error:
         _fail(error)
         return
@@ -111,10 +134,13 @@ def _records_options(offline: bool, refresh: bool, api_url: str | None) -> Fetch
     """How central CHM records are read, from the build/serve/import flags."""
     from chmgen.records.central import FetchOptions
 
+    return FetchOptions(mode=_records_mode(offline, refresh, api_url), api_url=api_url)
+
+
+def _records_mode(offline: bool, refresh: bool, api_url: str | None) -> str:
     if offline and (refresh or api_url):
         raise click.UsageError("--offline excludes --refresh and --api-url")
-    return FetchOptions(mode="offline" if offline else "refresh" if refresh else "normal",
-                        api_url=api_url)
+    return "offline" if offline else "refresh" if refresh else "normal"
 
 
 @cli.command()

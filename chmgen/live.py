@@ -107,7 +107,7 @@ class LiveBuild:
         self.memo.forget(Path(p) for p in changed)
         previous = filememo.use(self.memo)
         try:
-            result = build(self.root, self.out, jobs=self.jobs)
+            result = build(self.root, self.out, jobs=self.jobs, unchanged=False)
         finally:
             filememo.use(previous)
         where = manifest_path(self.root, self.out)

@@ -1,0 +1,192 @@
+"""A build with nothing to do, known without loading the site.
+
+After each successful build into a folder, chmgen records a fingerprint of everything the
+build read — the content of every file of the site (its records cache included, its render
+cache and output excluded), the built-in themes, chmgen's own code, the versions of the
+libraries that shape the HTML, the build's options and the build date — and a listing of the
+output folder. The next build into that folder first computes the same fingerprint: when it
+and the folder are unchanged, the build is the previous one exactly, so it reports what that
+one reported and writes nothing. Reading and hashing the files costs a fraction of parsing
+them, and this module imports nothing heavy (no Jinja, no Markdown).
+
+A site that reads central CHM records never takes this path: the records may have changed
+remotely, and what a build says of them (their age) changes with the time of day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from chmgen import __version__
+from chmgen.errors import Problem, SourceLocation
+
+FORMAT = 1
+FOLDER = Path(".chmgen") / "render"  # as rendercache.FOLDER (not imported: it imports Markdown)
+_SKIPPED_NAMES = {"__pycache__"}
+_LIBRARIES = ("jinja2", "markdown", "pyyaml", "babel", "markupsafe")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the previous build reported, to be reported again."""
+
+    pages_per_language: dict[str, int]
+    warnings: tuple[Problem, ...]
+    notes: tuple[str, ...]
+    sources: int = 0  # central CHM sources the build planned (0: it needs no network)
+
+
+def build_options(*, strict: bool, base_url: str | None, explicit_index: bool, records: str,
+                  api_url: str | None) -> dict[str, Any]:
+    """The options of a build that shape what it reports and writes."""
+    return {"strict": strict, "base_url": base_url, "explicit_index": explicit_index,
+            "records": records, "api_url": api_url}
+
+
+def check(root: Path, out: Path, options: dict[str, Any]
+          ) -> tuple[str | None, Outcome | None]:
+    """This build's fingerprint, and the previous outcome if nothing changed since. No
+    fingerprint for a site whose last build read central CHM records (it would not be used)."""
+    saved = _saved(root, out)
+    if saved is not None and saved.get("sources") != 0:
+        return None, None
+    print_ = fingerprint(root, out, options)
+    return print_, unchanged(root, out, print_, saved)
+
+
+def _saved(root: Path, out: Path) -> dict[str, Any] | None:
+    try:
+        saved = json.loads(record_path(root, out).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return saved if isinstance(saved, dict) else None
+
+
+def record_path(root: Path, out: Path) -> Path:
+    name = hashlib.blake2b(str(out.resolve()).encode(), digest_size=8).hexdigest()
+    return root / FOLDER / f"unchanged-{name}.json"
+
+
+def fingerprint(root: Path, out: Path, options: dict[str, Any]) -> str:
+    """A digest of every input of a build of ``root`` into ``out`` with ``options``."""
+    digest = hashlib.blake2b(digest_size=24)
+    root, out = root.resolve(), out.resolve()
+    head = {"format": FORMAT, "chmgen": __version__, "python": sys.version,
+            "libraries": _versions(), "options": options, "out": str(out),
+            "date": _build_date(), "api": os.environ.get("CHMGEN_API_URL", "")}
+    digest.update(json.dumps(head, sort_keys=True, default=str).encode())
+    skip = {out, root / ".chmgen"}
+    _hash_tree(digest, root, root, skip)
+    _hash_tree(digest, root / ".chmgen" / "cache", root, set())  # central CHM records
+    here = Path(__file__).resolve().parent
+    _hash_tree(digest, here, here.parent, set())  # chmgen's code (editable installs change)
+    for themes in (here / "_themes", here.parent / "themes"):
+        _hash_tree(digest, themes, themes.parent, set())
+    return digest.hexdigest()
+
+
+def _build_date() -> str:
+    """The day the pages say they were built (as build.build_date)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date().isoformat()
+    return dt.datetime.now(dt.timezone.utc).date().isoformat()
+
+
+def _versions() -> dict[str, str]:
+    from importlib import metadata
+
+    found = {}
+    for name in _LIBRARIES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = ""
+    return found
+
+
+def _hash_tree(digest: Any, folder: Path, base: Path, skip: set[Path]) -> None:
+    """Every file under ``folder`` (hidden folders, ``skip`` and caches aside), by its path
+    relative to ``base`` and its bytes, in a fixed order."""
+    try:
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for entry in entries:
+        path = Path(entry.path)
+        if entry.is_dir(follow_symlinks=True):
+            if entry.name.startswith(".") or entry.name in _SKIPPED_NAMES or path in skip:
+                continue
+            _hash_tree(digest, path, base, skip)
+        elif entry.is_file(follow_symlinks=True):
+            relative = os.path.relpath(entry.path, base).encode("utf-8", "surrogateescape")
+            digest.update(len(relative).to_bytes(4, "big") + relative)
+            try:
+                with open(entry.path, "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                data = b"\0unreadable"
+            digest.update(len(data).to_bytes(8, "big") + data)
+
+
+def listing(out: Path) -> str | None:
+    """A digest of the output folder's files with their sizes and modification times."""
+    if not out.is_dir():
+        return None
+    digest = hashlib.blake2b(digest_size=24)
+    for folder, dirs, names in os.walk(out):
+        dirs.sort()
+        for name in sorted(names):
+            path = os.path.join(folder, name)
+            stat = os.stat(path)
+            relative = os.path.relpath(path, out)
+            digest.update(f"{relative}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode(
+                "utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def unchanged(root: Path, out: Path, print_: str, saved: dict[str, Any] | None = None
+              ) -> Outcome | None:
+    """The previous build's outcome when ``print_`` (this build's fingerprint) and the output
+    folder are what that build left; else None."""
+    saved = saved if saved is not None else _saved(root, out)
+    if saved is None or saved.get("fingerprint") != print_ \
+            or saved.get("sources") != 0 or saved.get("listing") != listing(out):
+        return None
+    try:
+        return Outcome(
+            {str(lang): int(count) for lang, count in saved["pages_per_language"].items()},
+            tuple(Problem(SourceLocation(Path(path), int(line), int(col), str(key)),
+                          str(message), True)
+                  for path, line, col, key, message in saved["warnings"]),
+            tuple(str(note) for note in saved["notes"]), int(saved["sources"]))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def remember(root: Path, out: Path, print_: str | None, outcome: Outcome | None) -> None:
+    """Record what this build read and left (``print_`` None: forget, the next build works)."""
+    where = record_path(root, out)
+    if outcome is not None and outcome.sources:
+        state: dict[str, Any] = {"sources": outcome.sources}  # not worth a fingerprint
+    elif print_ is None or outcome is None:
+        where.unlink(missing_ok=True)
+        return
+    else:
+        state = {"fingerprint": print_, "listing": listing(out),
+                 "pages_per_language": outcome.pages_per_language,
+                 "warnings": [[str(w.location.path), w.location.line, w.location.col,
+                               w.location.key, w.message] for w in outcome.warnings],
+                 "notes": list(outcome.notes), "sources": 0}
+    where.parent.mkdir(parents=True, exist_ok=True)
+    temporary = where.with_suffix(".tmp")
+    temporary.write_text(json.dumps(state), "utf-8")
+    os.replace(temporary, where)

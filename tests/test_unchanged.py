@@ -1,0 +1,151 @@
+"""A build with nothing to do (chmgen.noop): found without loading the site, it reports what the
+last build reported and writes nothing; any change to an input or to the output is noticed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from chmgen import noop
+from chmgen.build import build
+
+ROOT = Path(__file__).resolve().parent.parent
+EPOCH = "1790000000"
+
+
+@pytest.fixture(autouse=True)
+def _fixed_date(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """The sample site without central CHM records (a site that reads them never skips)."""
+    root = tmp_path / "site"
+    shutil.copytree(ROOT / "sample_site", root, ignore=shutil.ignore_patterns("_site", ".chmgen"))
+    config = root / "chmgen.yml"
+    text = config.read_text("utf-8")
+    config.write_text(text.replace("central_chm:\n  url: https://api.cbd.int\n  max_age: 1d\n",
+                                   "central_chm: {enabled: false}\n"), "utf-8")
+    # one warning, to be reported again by a build with nothing to do
+    (root / "pages" / "contact.de.md").write_text("---\ntitle: Kontakt\n---\n\nHallo.\n", "utf-8")
+    return root
+
+
+def state(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_build_with_nothing_to_do_reports_the_same_and_touches_nothing(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    first = build(site, out, jobs=1)
+    assert first.rendered > 0 and [str(w) for w in first.warnings] != []
+    before = state(out)
+    import chmgen.build as engine
+
+    def no_loading(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the site was loaded")
+
+    monkeypatch.setattr(engine, "load_and_plan", no_loading)
+    again = build(site, out, jobs=1)
+    assert (again.rendered, again.bytes_written) == (0, 0)
+    assert again.pages_per_language == first.pages_per_language
+    assert [str(w) for w in again.warnings] == [str(w) for w in first.warnings]
+    assert again.notes == first.notes
+    assert state(out) == before  # not one byte, not one modification time
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+CHANGES = {
+    "content": lambda s, o: _edit(s / "targets" / "t03.yml", "Protect 30%", "Protect 31%"),
+    "same size, same second": lambda s, o: _edit(s / "targets" / "t03.yml", "30%", "40%"),
+    "static file": lambda s, o: (s / "static" / "extra.txt").write_text("x", "utf-8"),
+    "template override": lambda s, o: (s / "overrides").mkdir() or (
+        s / "overrides" / "base.html").write_text(
+        (ROOT / "themes/default/templates/base.html").read_text("utf-8").replace(
+            'content="chmgen"', 'content="chmgen!"'), "utf-8"),
+    "configuration": lambda s, o: _edit(s / "chmgen.yml", "(demo)", "(demo!)"),
+    "build date": lambda s, o: os.environ.__setitem__("SOURCE_DATE_EPOCH", "1790200000"),
+    "an output file deleted": lambda s, o: (o / "about" / "index.html").unlink(),
+    "an output file changed": lambda s, o: (o / "about" / "index.html").write_bytes(b"x"),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_any_change_to_an_input_or_the_output_is_built(site: Path, tmp_path: Path,
+                                                       change: str) -> None:
+    out = tmp_path / "out"
+    build(site, out, jobs=1)
+    CHANGES[change](site, out)
+    result = build(site, out, jobs=1)
+    assert result.rendered + result.bytes_written > 0, change
+    expected = build(site, tmp_path / "full", jobs=1, incremental=False, cache=False)
+    assert {k: v[0] for k, v in state(out).items()} == \
+        {k: v[0] for k, v in state(tmp_path / "full").items()}
+    assert [str(w) for w in result.warnings] == [str(w) for w in expected.warnings]
+    # and the build after it has nothing to do again
+    assert build(site, out, jobs=1).rendered == 0
+
+
+def test_an_option_that_shapes_the_output_is_an_input(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(site, out, jobs=1)
+    other = build(site, out, jobs=1, base_url="https://example.org/chm/")
+    assert other.rendered > 0
+    assert build(site, out, jobs=1, base_url="https://example.org/chm/").rendered == 0
+
+
+def test_a_failed_build_forgets_what_was_known(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(site, out, jobs=1)
+    assert noop.record_path(site, out).is_file()
+    target = site / "targets" / "t03.yml"
+    good = target.read_text("utf-8")
+    target.write_text(good + "gbf_targets: 7\n", "utf-8")
+    with pytest.raises(Exception):  # noqa: B017 (any build error)
+        build(site, out, jobs=1)
+    assert not noop.record_path(site, out).exists()
+    target.write_text(good, "utf-8")
+    assert build(site, out, jobs=1).rendered == 0  # the output was the good build's, untouched
+    assert noop.record_path(site, out).is_file()
+
+
+def test_a_site_reading_central_records_is_never_skipped(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    root = tmp_path / "sample"
+    shutil.copytree(ROOT / "sample_site", root, ignore=shutil.ignore_patterns("_site"))
+    out = tmp_path / "out"
+    build(root, out, jobs=1)
+    monkeypatch.setattr(noop, "fingerprint", lambda *a: pytest.fail("hashed for nothing"))
+    again = build(root, out, jobs=1)
+    assert again.rendered == 0 and again.bytes_written == 0  # the incremental path's answer
+
+
+def test_the_command_line_finds_it_without_importing_the_renderer(site: Path,
+                                                                   tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    command = [sys.executable, "-c",
+               "import sys; from chmgen.cli import main; sys.argv[1:] = sys.argv[2:]\n"
+               "try:\n    main()\nfinally:\n"
+               "    print('renderer imported:', 'jinja2' in sys.modules, file=sys.stderr)",
+               "chmgen", "build", str(site), "-o", str(out), "--offline"]
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
+    first = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
+    assert "renderer imported: True" in first.stderr
+    second = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
+    assert "renderer imported: False" in second.stderr
+    assert "nothing changed since the last build, nothing written" in second.stdout
+    assert "language 'de' is not declared" in second.stderr + second.stdout
