@@ -82,14 +82,44 @@ def fingerprint(root: Path, out: Path, options: dict[str, Any]) -> str:
             "libraries": _versions(), "options": options, "out": str(out),
             "date": _build_date(), "api": os.environ.get("CHMGEN_API_URL", "")}
     digest.update(json.dumps(head, sort_keys=True, default=str).encode())
-    skip = {out, root / ".chmgen"}
-    _hash_tree(digest, root, root, skip)
-    _hash_tree(digest, root / ".chmgen" / "cache", root, set())  # central CHM records
+    # The site: its hidden folders aside (.git, .chmgen, …), but the central CHM records cache.
+    _hash_tree(digest, root, root, {out}, top=True)
+    _hash_tree(digest, root / ".chmgen" / "cache", root, set())
     here = Path(__file__).resolve().parent
     _hash_tree(digest, here, here.parent, set())  # chmgen's code (editable installs change)
-    for themes in (here / "_themes", here.parent / "themes"):
+    builtin = [here / "_themes", here.parent / "themes"]
+    for themes in builtin:
         _hash_tree(digest, themes, themes.parent, set())
+    for folder in _theme_folders(root, builtin):  # a theme kept outside the site
+        if root not in folder.parents and not any(b in folder.parents for b in builtin):
+            _hash_tree(digest, folder, folder.parent, set())
     return digest.hexdigest()
+
+
+def _theme_folders(root: Path, builtin: list[Path]) -> list[Path]:
+    """The folders of the site's theme chain, found as ``chmgen.theme`` finds them (names
+    from ``chmgen.yml`` and each ``theme.yml``); those it cannot read are left to the build."""
+    import yaml
+
+    def field(path: Path, key: str) -> str | None:
+        try:
+            data = yaml.safe_load(path.read_text("utf-8"))
+        except (OSError, ValueError, yaml.YAMLError):
+            return None
+        value = data.get(key) if isinstance(data, dict) else None
+        return value if isinstance(value, str) else None
+
+    chain: list[Path] = []
+    name = field(root / "chmgen.yml", "theme") or "default"
+    while name and len(chain) < 16:
+        found = next((folder.resolve() for folder in (
+            root / name, root / "themes" / name, *(b / name for b in builtin))
+            if (folder / "templates").is_dir()), None)
+        if found is None or found in chain:
+            break
+        chain.append(found)
+        name = field(found / "theme.yml", "extends") or ""
+    return chain
 
 
 def _build_date() -> str:
@@ -112,9 +142,11 @@ def _versions() -> dict[str, str]:
     return found
 
 
-def _hash_tree(digest: Any, folder: Path, base: Path, skip: set[Path]) -> None:
-    """Every file under ``folder`` (hidden folders, ``skip`` and caches aside), by its path
-    relative to ``base`` and its bytes, in a fixed order."""
+def _hash_tree(digest: Any, folder: Path, base: Path, skip: set[Path], *,
+               top: bool = False) -> None:
+    """Every file under ``folder`` (``skip``, ``__pycache__`` and, with ``top``, the hidden
+    folders right under it aside), by its path relative to ``base`` and its bytes, in a fixed
+    order."""
     try:
         with os.scandir(folder) as scan:
             entries = sorted(scan, key=lambda entry: entry.name)
@@ -123,7 +155,8 @@ def _hash_tree(digest: Any, folder: Path, base: Path, skip: set[Path]) -> None:
     for entry in entries:
         path = Path(entry.path)
         if entry.is_dir(follow_symlinks=True):
-            if entry.name.startswith(".") or entry.name in _SKIPPED_NAMES or path in skip:
+            if (top and entry.name.startswith(".")) or entry.name in _SKIPPED_NAMES \
+                    or path in skip:
                 continue
             _hash_tree(digest, path, base, skip)
         elif entry.is_file(follow_symlinks=True):

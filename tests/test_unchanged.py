@@ -149,3 +149,38 @@ def test_the_command_line_finds_it_without_importing_the_renderer(site: Path,
     assert "renderer imported: False" in second.stderr
     assert "nothing changed since the last build, nothing written" in second.stdout
     assert "language 'de' is not declared" in second.stderr + second.stdout
+
+
+def test_a_theme_kept_outside_the_site_is_an_input(site: Path, tmp_path: Path) -> None:
+    theme = tmp_path / "shared-theme"
+    (theme / "templates").mkdir(parents=True)
+    (theme / "theme.yml").write_text("extends: default\n", "utf-8")
+    base = (ROOT / "themes/default/templates/base.html").read_text("utf-8")
+    (theme / "templates" / "base.html").write_text(base, "utf-8")
+    config = site / "chmgen.yml"
+    config.write_text(config.read_text("utf-8") + "theme: ../shared-theme\n", "utf-8")
+    out = tmp_path / "out"
+    build(site, out, jobs=1)
+    assert build(site, out, jobs=1).rendered == 0
+    (theme / "templates" / "base.html").write_text(
+        base.replace('content="chmgen"', 'content="chmgen, shared"'), "utf-8")
+    assert build(site, out, jobs=1).rendered > 0
+    assert 'content="chmgen, shared"' in (out / "index.html").read_text("utf-8")
+
+
+def test_hidden_folders_inside_the_site_are_inputs(site: Path, tmp_path: Path) -> None:
+    # A theme's static files are copied whatever their names (its hidden folders too).
+    theme = site / "themes" / "mine"
+    (theme / "templates").mkdir(parents=True)
+    (theme / "theme.yml").write_text("extends: default\n", "utf-8")
+    (theme / "static" / ".well-known").mkdir(parents=True)
+    (theme / "static" / ".well-known" / "security.txt").write_text("Contact: a\n", "utf-8")
+    config = site / "chmgen.yml"
+    config.write_text(config.read_text("utf-8") + "theme: mine\n", "utf-8")
+    out = tmp_path / "out"
+    build(site, out, jobs=1)
+    assert build(site, out, jobs=1).rendered == 0
+    (theme / "static" / ".well-known" / "security.txt").write_text("Contact: b\n", "utf-8")
+    result = build(site, out, jobs=1)
+    assert result.bytes_written > 0
+    assert (out / "assets" / ".well-known" / "security.txt").read_text("utf-8") == "Contact: b\n"
