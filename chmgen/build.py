@@ -209,6 +209,14 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
             progress(Step("linking the previous build"))
             link_tree(out, staging, previous.files)
         digests = {r.path: r.digest for r in previous.pages.values()} if previous else {}
+        if previous is not None:
+            # What the pages about to be rendered replace, and the signatures changed_pages
+            # compared, are not needed any more: not kept (nor copied into every worker).
+            for page in pages:
+                previous.pages.pop((page.lang, page.key), None)
+            previous.signatures = {}
+            previous.__dict__.pop("_index", None)
+            previous.__dict__.pop("_paths", None)
         results = render_pages(renderer, pages, staging, jobs=jobs, progress=progress,
                                previous=digests)
         if others is None:  # after the pages: the workers are forked without them
