@@ -146,8 +146,7 @@ def build(
                 records=records.mode if records else "cache",
                 api_url=records.api_url if records else None))
             if same is not None:  # the inputs and the output are the last build's
-                return BuildResult(out, same.pages_per_language, same.warnings, 0,
-                                   time.perf_counter() - started, same.notes)
+                return same.result(out, time.perf_counter() - started)
     if unchanged:
         noop.remember(root, out, None, None)  # until this build succeeds, nothing is known
     deps.reset()

@@ -96,33 +96,27 @@ def build(site_dir: Path, out: Path | None, strict: bool, offline: bool, refresh
     started = time.perf_counter()
     target = (out or site_dir / "_site").resolve()
     known: tuple[str | None] | None = None
+    result: BuildResult | None = None
     if not full and mode != "refresh":
         # Before importing the renderer: a build with nothing to do needs none of it.
         print_, same = noop.check(site_dir, target, noop.build_options(
             strict=strict, base_url=base_url, explicit_index=False, records=mode,
             api_url=api_url))
         if same is not None:
-            _print_warnings(same.warnings, quiet)
-            if not quiet:
-                for note in same.notes:
-                    click.echo(note)
-                click.echo(_build_summary(BuildResult(target, same.pages_per_language,
-                                                      same.warnings, 0,
-                                                      time.perf_counter() - started)))
-            return
+            result = same.result(target, time.perf_counter() - started)
         known = (print_,)
-    from chmgen.build import build as run_build
+    if result is None:
+        from chmgen.build import build as run_build
 
-    records = _records_options(offline, refresh, api_url)
-
-    try:
-        with _progress(quiet, verbose) as progress:
-            result = run_build(site_dir, out, strict=strict, base_url=base_url,
-                               progress=progress, records=records, jobs=jobs,
-                               incremental=not full, fingerprint=known)
-    except ChmgenError as error:
-        _fail(error)
-        return
+        try:
+            with _progress(quiet, verbose) as progress:
+                result = run_build(site_dir, out, strict=strict, base_url=base_url,
+                                   progress=progress,
+                                   records=_records_options(offline, refresh, api_url),
+                                   jobs=jobs, incremental=not full, fingerprint=known)
+        except ChmgenError as error:
+            _fail(error)
+            return
     _print_warnings(result.warnings, quiet)
     if not quiet:
         for note in result.notes:

@@ -134,6 +134,14 @@ def each(kind: str, located: Iterable[tuple[Any, Any, Any]], extra: Any, problem
     return tuple(out)
 
 
+def replaced(before: Sequence[T], now: Sequence[T]) -> list[tuple[T, T]] | None:
+    """The (old, new) objects at the places where ``now`` holds another object than
+    ``before``; None when their lengths differ (things came or went)."""
+    if len(before) != len(now):
+        return None
+    return [(old, new) for old, new in zip(before, now, strict=True) if old is not new]
+
+
 def resorted(kind: Any, items: Sequence[T], key: Callable[[T], Any], *,
              reverse: bool = False) -> tuple[T, ...]:
     """``tuple(sorted(items, key=key, reverse=reverse))``. In a live session, when ``items``
@@ -144,17 +152,17 @@ def resorted(kind: Any, items: Sequence[T], key: Callable[[T], Any], *,
     if memo is None:
         return tuple(sorted(items, key=key, reverse=reverse))
     found = memo.folders.get(("sorted", kind, reverse))
-    if found is not None and len(found[0]) == len(items):
-        before, result, where = found
-        swaps = [(old, new) for old, new in zip(before, items, strict=True) if old is not new]
-        if len(swaps) <= 64 and all(key(old) == key(new) for old, new in swaps):
-            order = list(result)
-            for old, new in swaps:
-                index = where.pop(id(old))
-                order[index] = new
-                where[id(new)] = index
-            memo.folders[("sorted", kind, reverse)] = (tuple(items), tuple(order), where)
-            return tuple(order)
+    swaps = replaced(found[0], items) if found is not None else None
+    if found is not None and swaps is not None and len(swaps) <= 64 \
+            and all(key(old) == key(new) for old, new in swaps):
+        _, result, where = found
+        order = list(result)
+        for old, new in swaps:
+            index = where.pop(id(old))
+            order[index] = new
+            where[id(new)] = index
+        memo.folders[("sorted", kind, reverse)] = (tuple(items), tuple(order), where)
+        return tuple(order)
     ordered = tuple(sorted(items, key=key, reverse=reverse))
     memo.folders[("sorted", kind, reverse)] = (tuple(items), ordered,
                                       {id(item): index for index, item in enumerate(ordered)})

@@ -26,9 +26,10 @@ from typing import Any
 
 from chmgen import __version__
 from chmgen.errors import Problem, SourceLocation
+from chmgen.result import BuildResult
 
 FORMAT = 1
-FOLDER = Path(".chmgen") / "render"  # as rendercache.FOLDER (not imported: it imports Markdown)
+FOLDER = Path(".chmgen") / "render"  # the render cache, manifests and these records
 _SKIPPED_NAMES = {"__pycache__"}
 _LIBRARIES = ("jinja2", "markdown", "pyyaml", "babel", "markupsafe")
 
@@ -41,6 +42,10 @@ class Outcome:
     warnings: tuple[Problem, ...]
     notes: tuple[str, ...]
     sources: int = 0  # central CHM sources the build planned (0: it needs no network)
+
+    def result(self, out: Path, seconds: float) -> BuildResult:
+        """The previous build's result again: nothing rendered, nothing written."""
+        return BuildResult(out, self.pages_per_language, self.warnings, 0, seconds, self.notes)
 
 
 def build_options(*, strict: bool, base_url: str | None, explicit_index: bool, records: str,
@@ -69,9 +74,13 @@ def _saved(root: Path, out: Path) -> dict[str, Any] | None:
     return saved if isinstance(saved, dict) else None
 
 
+def output_name(out: Path) -> str:
+    """A short name for an output folder, for what the site keeps of the builds into it."""
+    return hashlib.blake2b(str(out.resolve()).encode(), digest_size=8).hexdigest()
+
+
 def record_path(root: Path, out: Path) -> Path:
-    name = hashlib.blake2b(str(out.resolve()).encode(), digest_size=8).hexdigest()
-    return root / FOLDER / f"unchanged-{name}.json"
+    return root / FOLDER / f"unchanged-{output_name(out)}.json"
 
 
 def fingerprint(root: Path, out: Path, options: dict[str, Any]) -> str:

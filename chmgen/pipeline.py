@@ -26,7 +26,7 @@ from typing import Any, Protocol
 
 from jinja2 import Environment, FileSystemBytecodeCache
 
-from chmgen import __version__, deps, rendercache
+from chmgen import __version__, deps, filememo, noop, rendercache
 from chmgen.deps import Token, digest, stable
 from chmgen.markup import MARKDOWN_CONFIG
 from chmgen.progress import Progress, Step, no_progress
@@ -265,14 +265,13 @@ class Renderer:
     def _plans_for(self, pages: Sequence[PagePlan]) -> dict[tuple[str, str], PagePlan]:
         """Plans by (language, key), in page order: after an edit that keeps every page where
         it was, the previous table with the edited records' plans put in their places."""
-        before = self.site.pages
-        if len(before) == len(pages):
-            swaps = [(old, new) for old, new in zip(before, pages, strict=True) if old is not new]
-            if all((old.lang, old.key) == (new.lang, new.key) for old, new in swaps):
-                plans = dict(self.plans)
-                for _, new in swaps:
-                    plans[(new.lang, new.key)] = new
-                return plans
+        swaps = filememo.replaced(self.site.pages, pages)
+        if swaps is not None and all((old.lang, old.key) == (new.lang, new.key)
+                                     for old, new in swaps):
+            plans = dict(self.plans)
+            for _, new in swaps:
+                plans[(new.lang, new.key)] = new
+            return plans
         return {(p.lang, p.key): p for p in pages}
 
     def unchanged(self, name: str) -> bool:
@@ -609,8 +608,7 @@ def search_digest(data: bytes) -> str:
 # --------------------------------------------------------------------------- manifests
 
 def manifest_path(root: Path, out: Path) -> Path:
-    name = hashlib.blake2b(str(out.resolve()).encode(), digest_size=8).hexdigest()
-    return root / rendercache.FOLDER / f"build-{name}.pickle"
+    return root / rendercache.FOLDER / f"build-{noop.output_name(out)}.pickle"
 
 
 def read_manifest(path: Path) -> Manifest | None:

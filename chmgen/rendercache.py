@@ -17,8 +17,7 @@ from pathlib import Path
 
 from chmgen import __version__
 from chmgen.markup import MARKDOWN_CONFIG, convert, localize
-
-FOLDER = Path(".chmgen") / "render"
+from chmgen.noop import FOLDER as FOLDER  # (where the site keeps what builds left)
 
 
 def markdown_key(text: str, top_level: int = 2) -> bytes:

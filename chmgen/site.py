@@ -314,11 +314,13 @@ def _paths(pages: list[PagePlan], default: str) -> tuple[list[str], int]:
     found = memo.folders.get(("paths", default))
     if found is not None and len(found[0]) == len(pages):
         # The usual edit: the same plans in the same places but those of edited records.
-        paths = [path if before is page else page.path(default)
-                 for before, page, path in zip(found[0], pages, found[1], strict=True)]
-        same = all(before is page or (path == now and before.source == page.source)
-                   for before, page, path, now in zip(found[0], pages, found[1], paths,
-                                                      strict=True))
+        paths, same = [], True
+        for before, page, path in zip(found[0], pages, found[1], strict=True):
+            if before is not page:
+                now = page.path(default)
+                same = same and now == path and before.source == page.source
+                path = now
+            paths.append(path)
         version = found[2] if same else found[2] + 1
     else:
         known: dict[int, tuple[PagePlan, str]] = {}
