@@ -515,7 +515,7 @@ def render_pages(renderer: Renderer, pages: Sequence[PagePlan], folder: Path | N
             size = max(8, min(64, len(pages) // (jobs * 8)))
             chunks = [range(i, min(i + size, len(pages))) for i in range(0, len(pages), size)]
             LAST_PARALLEL = True
-            rendercache.active().prepare()  # created here; no open handle across fork
+            rendercache.active().prepare()  # the packs' index, read once for every worker
             # The site model is shared with the workers copy-on-write: keep the collector from
             # walking (and so copying) it in every worker.
             gc.collect()
@@ -535,6 +535,7 @@ def render_pages(renderer: Renderer, pages: Sequence[PagePlan], folder: Path | N
                         progress(Step("rendering pages", done, total))
             finally:
                 gc.unfreeze()
+            rendercache.active().refresh()  # what the workers converted, for this process too
     finally:
         _JOB = None
         clear_fragments()

@@ -1,23 +1,33 @@
 """The persistent render cache: Markdown converted once, ever, for each text.
 
-Entries live in ``SITE/.chmgen/render/markdown.sqlite`` (SQLite: safe for the build's worker
-processes to read and write at once). The key is a hash of everything the converted HTML depends
-on — the text, the heading level, the Markdown configuration (``markup.MARKDOWN_CONFIG``) and
-chmgen's version — so an entry can never be stale: a changed input is another key. Entries no
-build has used for a while are pruned when the file grows past twice what the last build used.
+Entries live in ``SITE/.chmgen/render/markdown/`` as packs: a data file (``NAME.dat``, the HTML
+of each entry one after another, in UTF-8) and an index (``NAME.idx``, a fixed-size record per
+entry: its key, where its HTML is, and a checksum of it). Each process appends to its own pack
+and never rewrites one, so the build's worker processes write at once without locking; a reader
+takes the entries whose HTML is wholly written and matches its checksum (an entry a crash cut
+short is converted again, never shown). The key is a hash of everything the converted HTML
+depends on — the text, the heading level, the Markdown configuration
+(``markup.MARKDOWN_CONFIG``) and chmgen's version — so an entry can never be stale: a changed
+input is another key. When the packs hold more than twice what the last build used, or are many,
+the entries in use are copied into one new pack and the others removed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import sqlite3
-from collections.abc import Callable, Mapping
+import secrets
+import struct
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from chmgen import __version__
 from chmgen.markup import MARKDOWN_CONFIG, convert, localize
 from chmgen.noop import FOLDER as FOLDER  # (where the site keeps what builds left)
+
+# key (20 bytes), offset and length of the HTML in the data file, checksum of the HTML
+_RECORD = struct.Struct("<20sQI8s")
+_MANY_PACKS = 24  # more packs than this are merged at the next prune
 
 
 def markdown_key(text: str, top_level: int = 2) -> bytes:
@@ -28,9 +38,15 @@ def markdown_key(text: str, top_level: int = 2) -> bytes:
     return digest.digest()
 
 
+def _checksum(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=8).digest()
+
+
 class MarkdownCache:
     """Converted Markdown by key: in memory for this process, on disk across builds (when a
-    ``path`` is given). Each process opens its own connection (the build forks workers)."""
+    ``path``, the packs' folder, is given). The index of every pack is read when the cache is
+    first used (before the build forks its workers, which share it); each process writes its
+    own pack."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
@@ -39,8 +55,11 @@ class MarkdownCache:
         self.used: set[bytes] = set()
         self.recent: list[bytes] = []  # keys asked for since the caller last cleared it
         self.hits = self.misses = 0
-        self._db: sqlite3.Connection | None = None
-        self._pid = 0
+        # key → (pack name, offset, length, checksum), for the entries on disk
+        self._index: dict[bytes, tuple[str, int, int, bytes]] | None = None
+        self._read: dict[str, int] = {}  # pack name → bytes of its index read so far
+        self._files: dict[str, tuple[int, int | None]] = {}  # pack → (pid, its data file)
+        self._own: tuple[int, str] | None = None  # (pid, name) of the pack this process writes
 
     def html(self, text: str, top_level: int = 2) -> str:
         """The page-independent HTML of ``text`` (see ``markup.convert``)."""
@@ -59,81 +78,149 @@ class MarkdownCache:
             self.memory[key] = found
         return found
 
+    # ---- reading
     def prepare(self) -> None:
-        """Create the file and its table (before worker processes open it)."""
-        if self._connection() is not None:
-            self.close()
+        """Read the packs' indexes (before worker processes are forked: they share them)."""
+        self._entries()
 
-    def _connection(self) -> sqlite3.Connection | None:
+    def refresh(self) -> None:
+        """Take in the entries other processes (this build's workers) wrote since."""
+        if self._index is not None:
+            self._scan()
+
+    def _entries(self) -> dict[bytes, tuple[str, int, int, bytes]]:
+        if self._index is None:
+            self._index = {}
+            self._scan()
+        return self._index
+
+    def _scan(self) -> None:
+        assert self._index is not None
         if self.path is None:
-            return None
-        if self._db is None or self._pid != os.getpid():
-            self._db, self._pid = None, os.getpid()
+            return
+        try:
+            names = sorted(entry.name[:-4] for entry in os.scandir(self.path)
+                           if entry.name.endswith(".idx"))
+        except OSError:
+            return
+        for name in names:
+            start = self._read.get(name, 0)
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-                db.execute("PRAGMA synchronous=NORMAL")
-                if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                    db.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
-                db.execute("CREATE TABLE IF NOT EXISTS markdown (key BLOB PRIMARY KEY, "
-                           "html TEXT) WITHOUT ROWID")
-            except (sqlite3.Error, OSError):
-                self.path = None  # no cache in this process: slower, never wrong
-                return None
-            self._db = db
-        return self._db
+                with open(self.path / f"{name}.idx", "rb") as handle:
+                    handle.seek(start)
+                    data = handle.read()
+            except OSError:
+                continue
+            whole = len(data) - len(data) % _RECORD.size
+            self._read[name] = start + whole
+            for key, offset, length, check in _RECORD.iter_unpack(data[:whole]):
+                self._index[key] = (name, offset, length, check)
+
+    def _file(self, name: str) -> int | None:
+        """A descriptor of the pack's data file, opened once per process."""
+        known = self._files.get(name)
+        if known is not None and known[0] == os.getpid():
+            return known[1]
+        assert self.path is not None
+        try:
+            found: int | None = os.open(self.path / f"{name}.dat", os.O_RDONLY)
+        except OSError:
+            found = None
+        self._files[name] = (os.getpid(), found)
+        return found
 
     def _load(self, key: bytes) -> str | None:
-        db = self._connection()
-        if db is None:
+        entry = self._entries().get(key)
+        if entry is None:
+            return None
+        name, offset, length, check = entry
+        descriptor = self._file(name)
+        if descriptor is None:
             return None
         try:
-            row = db.execute("SELECT html FROM markdown WHERE key = ?", (key,)).fetchone()
-        except sqlite3.Error:
+            html = os.pread(descriptor, length, offset)
+        except OSError:
             return None
-        return None if row is None else str(row[0])
+        if len(html) != length or _checksum(html) != check:
+            return None
+        try:
+            return html.decode("utf-8", "surrogatepass")
+        except UnicodeDecodeError:
+            return None
 
+    # ---- writing
     def flush(self) -> None:
-        """Store the entries converted since the last flush."""
-        db = self._connection()
-        if db is None or not self.new:
-            self.new.clear()
+        """Append the entries converted since the last flush to this process's pack."""
+        entries, self.new = self.new, {}
+        if self.path is None or not entries:
             return
+        self._write(entries.items())
+
+    def _write(self, entries: Iterable[tuple[bytes, str]]) -> str | None:
+        assert self.path is not None
+        if self._own is None or self._own[0] != os.getpid():
+            self._own = (os.getpid(), f"{os.getpid()}-{secrets.token_hex(6)}")
+        name = self._own[1]
+        blobs, records = [], []
         try:
-            with db:
-                db.execute("BEGIN IMMEDIATE")
-                db.executemany("INSERT OR IGNORE INTO markdown VALUES (?, ?)",
-                               list(self.new.items()))
-        except sqlite3.Error:
-            pass  # a cache that cannot be written only makes the next build slower
-        self.new.clear()
+            self.path.mkdir(parents=True, exist_ok=True)
+            with open(self.path / f"{name}.dat", "ab") as data:
+                offset = data.tell()
+                for key, html in entries:
+                    blob = html.encode("utf-8", "surrogatepass")
+                    blobs.append(blob)
+                    records.append(_RECORD.pack(key, offset, len(blob), _checksum(blob)))
+                    offset += len(blob)
+                data.write(b"".join(blobs))
+            # the index only after the data: an entry is never named before its HTML is there
+            with open(self.path / f"{name}.idx", "ab") as index:
+                index.write(b"".join(records))
+        except OSError:
+            return None  # a cache that cannot be written only makes the next build slower
+        return name
 
     def prune(self, used: set[bytes]) -> None:
-        """Drop entries no longer used once the file holds more than twice what is used."""
-        db = self._connection()
-        if db is None:
+        """Keep only the entries in ``used`` once the packs hold more than twice that many
+        entries, or are many: they are copied into one new pack, and the others removed."""
+        if self.path is None:
             return
-        try:
-            (count,) = db.execute("SELECT count(*) FROM markdown").fetchone()
-            if count <= 2 * len(used) + 1000:
-                return
-            with db:
-                db.execute("BEGIN IMMEDIATE")
-                db.execute("CREATE TEMP TABLE keep (key BLOB PRIMARY KEY) WITHOUT ROWID")
-                db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", [(k,) for k in used])
-                db.execute("DELETE FROM markdown WHERE key NOT IN (SELECT key FROM keep)")
-                db.execute("DROP TABLE keep")
-        except sqlite3.Error:
-            pass
+        for legacy in ("markdown.sqlite", "markdown.sqlite-wal", "markdown.sqlite-shm"):
+            try:  # where earlier builds kept the cache (one SQLite file)
+                (self.path.parent / legacy).unlink()
+            except OSError:
+                pass
+        self.refresh()
+        index = self._entries()
+        packs = set(self._read)
+        if len(index) <= 2 * len(used) + 1000 and len(packs) <= _MANY_PACKS:
+            return
+        keep = []
+        for key in used:
+            html = self.memory.get(key) or self._load(key)
+            if html is not None:
+                keep.append((key, html))
+        self._own = None  # a fresh pack, none of the ones removed below
+        fresh = self._write(keep)
+        if fresh is None:
+            return
+        for name in packs - {fresh}:
+            for suffix in (".idx", ".dat"):
+                try:
+                    (self.path / f"{name}{suffix}").unlink()
+                except OSError:
+                    pass
+        self.close()
+        self._index, self._read = None, {}
 
     def close(self) -> None:
-        if self._db is not None and self._pid == os.getpid():
-            self._db.close()
-        self._db = None
+        for pid, descriptor in self._files.values():
+            if descriptor is not None and pid == os.getpid():
+                os.close(descriptor)
+        self._files = {}
 
 
 def cache_path(root: Path) -> Path:
-    return root / FOLDER / "markdown.sqlite"
+    return root / FOLDER / "markdown"
 
 
 _active = MarkdownCache()  # memory only, until a build opens the site's cache

@@ -3,6 +3,7 @@ incremental build (and chmgen serve) updated is byte for byte what a clean full 
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from chmgen import deps, pipeline, render
 from chmgen.build import build, load_and_plan, make_renderer
 from chmgen.live import LiveBuild
+from chmgen.markup import convert
 from chmgen.pipeline import changed_pages, manifest_path, read_manifest
 from chmgen.rendercache import MarkdownCache, markdown_key
 
@@ -320,12 +322,51 @@ def test_markdown_cache_key_covers_every_input(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_cache_entries_are_found_again(tmp_path: Path) -> None:
-    cache = MarkdownCache(tmp_path / "m.sqlite")
+    cache = MarkdownCache(tmp_path / "packs")
     html = cache.html("A [link](/targets/).")
     cache.flush()
-    again = MarkdownCache(tmp_path / "m.sqlite")
+    again = MarkdownCache(tmp_path / "packs")
     assert again.html("A [link](/targets/).") == html
     assert (again.hits, again.misses) == (1, 0)
+
+
+def test_cache_entries_of_other_processes_are_taken_in(tmp_path: Path) -> None:
+    """A reader opened before another process wrote finds its entries after refresh()."""
+    reader = MarkdownCache(tmp_path / "packs")
+    reader.prepare()
+    writer = MarkdownCache(tmp_path / "packs")
+    html = writer.html("Written *elsewhere*.")
+    writer.flush()
+    writer._own = (os.getpid(), "another")  # as another process would: its own pack
+    writer.html("And *more*.")
+    writer.flush()
+    assert len(list((tmp_path / "packs").glob("*.idx"))) == 2
+    reader.refresh()
+    assert reader.html("Written *elsewhere*.") == html
+    assert reader.html("And *more*.") == writer.memory[markdown_key("And *more*.")]
+    assert (reader.hits, reader.misses) == (2, 0)
+
+
+def test_cache_entries_cut_short_or_damaged_are_converted_again(tmp_path: Path) -> None:
+    """An index that names HTML that is not (wholly) there, or differs from its checksum — a
+    crash while writing — gives a miss and the right HTML, never a damaged page."""
+    packs = tmp_path / "packs"
+    cache = MarkdownCache(packs)
+    first, second = cache.html("First *text*."), cache.html("Second *text*.")
+    cache.flush()
+    (data,) = packs.glob("*.dat")
+    (index,) = packs.glob("*.idx")
+    whole = data.read_bytes()
+    data.write_bytes(whole[:-3])  # the second entry's HTML cut short
+    with index.open("ab") as handle:
+        handle.write(b"x" * 17)  # half a record: ignored
+    again = MarkdownCache(packs)
+    assert again.html("First *text*.") == first and again.html("Second *text*.") == second
+    assert (again.hits, again.misses) == (1, 1)
+    data.write_bytes(whole.replace(b"First", b"Fir5t"))  # same length, other bytes
+    third = MarkdownCache(packs)
+    assert third.html("First *text*.") == first
+    assert (third.hits, third.misses) == (0, 1)
 
 
 def stale_pages(site: Path, out: Path) -> set[str]:
@@ -389,23 +430,40 @@ def test_cli_reports_what_it_rendered_and_full_renders_everything(site: Path,
 
 def test_pruning_drops_unused_entries_and_keeps_the_sites(site: Path, tmp_path: Path) -> None:
     """Entries no page uses any more are dropped once they outnumber the used ones; the texts
-    every page shows (rendered in worker processes) are kept."""
-    import sqlite3
-
+    every page shows (rendered in worker processes) are kept, in one pack."""
     from chmgen.rendercache import cache_path
 
     build(site, tmp_path / "one", jobs=2)
-    database = cache_path(site)
-    with sqlite3.connect(database) as db:
-        used = db.execute("SELECT count(*) FROM markdown").fetchone()[0]
-        db.executemany("INSERT INTO markdown VALUES (?, ?)",
-                       [(f"stale{n}".encode(), "<p>old</p>") for n in range(2 * used + 1500)])
+    packs = cache_path(site)
+    used = set(MarkdownCache(packs)._entries())
+    assert len(list(packs.glob("*.idx"))) >= 2  # the workers wrote theirs
+    stale = MarkdownCache(packs)
+    stale._own = (os.getpid(), "stale")
+    for n in range(2 * len(used) + 1500):
+        stale.new[f"stale{n}".encode().ljust(20, b"-")] = "<p>old</p>"
+    stale.flush()
     again = build(site, tmp_path / "two", jobs=2)
     assert again.converted == 0
-    with sqlite3.connect(database) as db:
-        left = db.execute("SELECT count(*) FROM markdown").fetchone()[0]
-        stale = db.execute("SELECT count(*) FROM markdown WHERE key LIKE 'stale%'").fetchone()[0]
-    assert (left, stale) == (used, 0)
+    left = MarkdownCache(packs)._entries()
+    assert set(left) == used
+    assert len(list(packs.glob("*.idx"))) == len(list(packs.glob("*.dat"))) == 1
+
+
+def test_many_packs_are_merged(tmp_path: Path) -> None:
+    packs = tmp_path / "packs"
+    texts = [f"Text *{n}*." for n in range(40)]
+    for n, text in enumerate(texts):
+        writer = MarkdownCache(packs)
+        writer._own = (os.getpid(), f"pack{n}")
+        writer.html(text)
+        writer.flush()
+    cache = MarkdownCache(packs)
+    keys = {markdown_key(text) for text in texts}
+    cache.prune(keys)
+    assert len(list(packs.glob("*.idx"))) == 1
+    again = MarkdownCache(packs)
+    assert set(again._entries()) == keys
+    assert [again.html(text) for text in texts] == [convert(text) for text in texts]
 
 
 def test_a_live_session_checks_output_paths_again_only_when_one_may_have_moved(
