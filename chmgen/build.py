@@ -14,7 +14,7 @@ from pathlib import Path
 
 from chmgen import __version__, deps, noop, pipeline, rendercache
 from chmgen.budget import PageWeight, check_budget, page_weights, static_sizes
-from chmgen.deps import digest
+from chmgen.deps import Token, digest
 from chmgen.errors import ContentErrors, Problem, Problems
 from chmgen.feeds import atom_feeds
 from chmgen.load import load_site
@@ -31,6 +31,7 @@ from chmgen.pipeline import (
     output_matches,
     read_manifest,
     render_pages,
+    scope_of_changes,
     static_signature,
     tree_files,
     write_manifest,
@@ -120,7 +121,7 @@ def build(
     jobs: int | None = None,
     incremental: bool = True,
     cache: bool = True,
-    fingerprint: tuple[str | None] | None = None,
+    fingerprint: tuple[noop.Fingerprint | None] | None = None,
     unchanged: bool = True,
 ) -> BuildResult:
     """Build the site at ``root`` into ``out``; on any error ``out`` is left exactly as it was.
@@ -135,7 +136,7 @@ def build(
     ``noop.check`` of it, when it made one."""
     started = time.perf_counter()
     out = (out or root / "_site").resolve()
-    print_: str | None = None
+    print_: noop.Fingerprint | None = None
     unchanged = unchanged and incremental and cache
     if unchanged and (records is None or records.mode != "refresh"):
         if fingerprint is not None:  # the caller checked (chmgen build, before importing us)
@@ -156,9 +157,10 @@ def build(
     previous_cache = rendercache.use(
         MarkdownCache(rendercache.cache_path(root) if cache else None))
     try:
-        written, rendered, converted = _produce(
+        written, rendered, converted, manifest = _produce(
             site, root, out, cache_dir, explicit_index=explicit_index, progress=progress,
-            jobs=jobs or default_jobs(), incremental=incremental and cache)
+            jobs=jobs or default_jobs(), incremental=incremental and cache,
+            changes=print_.changes if print_ is not None else None)
     finally:
         rendercache.use(previous_cache).close()
     per_language = Counter(page.lang for page in site.pages)
@@ -166,17 +168,19 @@ def build(
     if unchanged:
         sources = len(plan_sources(site.content.config))
         noop.remember(root, out, print_, noop.Outcome(dict(per_language), warnings,
-                                                      site.content.central.notes, sources))
+                                                      site.content.central.notes, sources),
+                      manifest)
     return BuildResult(out, dict(per_language), warnings, written,
                        time.perf_counter() - started, site.content.central.notes, rendered,
                        converted)
 
 
 def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
-             explicit_index: bool,
-             progress: Progress, jobs: int, incremental: bool) -> tuple[int, int, int]:
-    """Render and write what changed; returns bytes written, pages rendered and Markdown
-    texts converted."""
+             explicit_index: bool, progress: Progress, jobs: int, incremental: bool,
+             changes: noop.Changes | None = None) -> tuple[int, int, int, str | None]:
+    """Render and write what changed (``changes``: the inputs that did since the last build,
+    when known); returns bytes written, pages rendered, Markdown texts converted, and the
+    identity of the manifest the folder's pages are now described by."""
     renderer = make_renderer(site, explicit_index=explicit_index, cache_dir=cache_dir)
     where = manifest_path(root, out)
     # Into a folder that is not there (a first build, or a clean one) nothing can be reused.
@@ -189,7 +193,8 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
     if previous is None:
         pages, gone = list(site.pages), set[str]()
     else:
-        pages, gone = changed_pages(renderer, previous)
+        pages, gone = changed_pages(renderer, previous,
+                                    scope_of_changes(root, changes, previous))
         if not pages and not gone:  # perhaps nothing to do: do the other files differ?
             others = other_outputs(site, renderer)
             changed_others = {path for path, data in others.items()
@@ -201,7 +206,8 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
                            and not path.startswith("pagefind/")} - \
                 {r.path for r in previous.pages.values()}
             if not changed_others and not static_changed and not stale_files:
-                return 0, 0, rendercache.active().misses  # up to date: nothing to write
+                # up to date: nothing to write
+                return 0, 0, rendercache.active().misses, previous.identity
     staging = stage_directory(out)
     try:
         if previous is not None:
@@ -227,6 +233,15 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
             (staging / where_gone).unlink(missing_ok=True)
         current = {(p.lang, p.key) for p in site.pages}
         manifest.pages = {k: v for k, v in manifest.pages.items() if k in current}
+        # One object per token (the workers each made their own): a smaller manifest, read
+        # back twice as fast.
+        canonical: dict[Token, Token] = {}
+        fresh = {id(result) for result in results}
+        for result in manifest.pages.values():
+            if id(result) not in fresh:
+                canonical.update(zip(result.tokens, result.tokens, strict=True))
+        for result in results:
+            result.tokens = frozenset([canonical.setdefault(t, t) for t in result.tokens])
         known: dict[str, tuple[int, str]] = dict(previous.files) if previous else {}
         written = write_others(staging, others, root / "static", site.content.static_files,
                                known, fresh=previous is None)
@@ -255,7 +270,8 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
     # Workers convert in their own processes; in this one the active cache counts them all.
     converted = sum(r.converted for r in results) if pipeline.LAST_PARALLEL else 0
     return (written + sum(r.written for r in results), len(results),
-            converted + rendercache.active().misses)
+            converted + rendercache.active().misses,
+            manifest.identity if cache_dir is not None else None)
 
 
 def _search(site: Site, staging: Path, manifest: Manifest, previous: Manifest | None,

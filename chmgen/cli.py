@@ -95,7 +95,7 @@ def build(site_dir: Path, out: Path | None, strict: bool, offline: bool, refresh
     mode = _records_mode(offline, refresh, api_url)
     started = time.perf_counter()
     target = (out or site_dir / "_site").resolve()
-    known: tuple[str | None] | None = None
+    known: tuple[noop.Fingerprint | None] | None = None
     result: BuildResult | None = None
     if not full and mode != "refresh":
         # Before importing the renderer: a build with nothing to do needs none of it.

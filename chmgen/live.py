@@ -112,6 +112,8 @@ class LiveBuild:
             filememo.use(previous)
         where = manifest_path(self.root, self.out)
         self.manifest = read_manifest(where)
+        if self.manifest is not None:
+            self.manifest.index()  # made now, not on the first edit, and kept up to date
         gc.freeze()
         where.unlink(missing_ok=True)  # the session keeps it in memory; its folder is temporary
         self.renderer = None

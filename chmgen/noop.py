@@ -9,6 +9,12 @@ and the folder are unchanged, the build is the previous one exactly, so it repor
 one reported and writes nothing. Reading and hashing the files costs a fraction of parsing
 them, and this module imports nothing heavy (no Jinja, no Markdown).
 
+When something did change, the same record says what: the fingerprint keeps a digest of each of
+the site's files, apart from the build's context (options, date, versions, chmgen's code) and
+the themes. Comparing them with the last build's (``Changes``) gives the build a scope — the
+collections whose files changed, and whether the themes did — so it checks only the inputs an
+edit of that scope can change, as ``chmgen serve`` does after an edit (``pipeline.Scope``).
+
 A site that reads central CHM records never takes this path: the records may have changed
 remotely, and what a build says of them (their age) changes with the time of day.
 """
@@ -55,15 +61,54 @@ def build_options(*, strict: bool, base_url: str | None, explicit_index: bool, r
             "records": records, "api_url": api_url}
 
 
+@dataclass
+class Fingerprint:
+    """What a build read, hashed: the whole (``digest``), and its parts — the build's context
+    (options, date, versions, chmgen's code), the themes, and each file of the site."""
+
+    digest: str
+    context: str
+    themes: str
+    files: dict[str, str]  # the site's files: path relative to the site → digest of its bytes
+    # Filled by check(): what changed since the last build into the same folder, when it is
+    # known (see Changes).
+    changes: Changes | None = None
+
+
+@dataclass(frozen=True)
+class Changes:
+    """The difference between this build's inputs and the last successful build's into the
+    same folder: the site's files added, removed or changed, and whether the themes changed.
+    Only valid with the manifest that build wrote (``manifest``, its identity)."""
+
+    files: frozenset[str]
+    themes: bool
+    manifest: str
+
+
 def check(root: Path, out: Path, options: dict[str, Any]
-          ) -> tuple[str | None, Outcome | None]:
-    """This build's fingerprint, and the previous outcome if nothing changed since. No
-    fingerprint for a site whose last build read central CHM records (it would not be used)."""
+          ) -> tuple[Fingerprint | None, Outcome | None]:
+    """This build's fingerprint (with what changed since the last build into ``out``), and
+    the previous outcome if nothing changed since. No fingerprint for a site whose last build
+    read central CHM records (it would not be used)."""
     saved = _saved(root, out)
     if saved is not None and saved.get("sources") != 0:
         return None, None
     print_ = fingerprint(root, out, options)
-    return print_, unchanged(root, out, print_, saved)
+    print_.changes = _changes(print_, saved)
+    return print_, unchanged(root, out, print_.digest, saved)
+
+
+def _changes(print_: Fingerprint, saved: dict[str, Any] | None) -> Changes | None:
+    if saved is None or saved.get("context") != print_.context \
+            or not isinstance(saved.get("files"), dict) \
+            or not isinstance(saved.get("manifest"), str):
+        return None
+    before: dict[str, Any] = saved["files"]
+    now = print_.files
+    changed = {path for path, digest in now.items() if before.get(path) != digest}
+    changed.update(before.keys() - now.keys())
+    return Changes(frozenset(changed), saved.get("themes") != print_.themes, saved["manifest"])
 
 
 def _saved(root: Path, out: Path) -> dict[str, Any] | None:
@@ -83,26 +128,31 @@ def record_path(root: Path, out: Path) -> Path:
     return root / FOLDER / f"unchanged-{output_name(out)}.json"
 
 
-def fingerprint(root: Path, out: Path, options: dict[str, Any]) -> str:
+def fingerprint(root: Path, out: Path, options: dict[str, Any]) -> Fingerprint:
     """A digest of every input of a build of ``root`` into ``out`` with ``options``."""
-    digest = hashlib.blake2b(digest_size=24)
     root, out = root.resolve(), out.resolve()
     head = {"format": FORMAT, "chmgen": __version__, "python": sys.version,
             "libraries": _versions(), "options": options, "out": str(out),
             "date": _build_date(), "api": os.environ.get("CHMGEN_API_URL", "")}
-    digest.update(json.dumps(head, sort_keys=True, default=str).encode())
-    # The site: its hidden folders aside (.git, .chmgen, …), but the central CHM records cache.
-    _hash_tree(digest, root, root, {out}, top=True)
-    _hash_tree(digest, root / ".chmgen" / "cache", root, set())
+    context = hashlib.blake2b(json.dumps(head, sort_keys=True, default=str).encode(),
+                              digest_size=24)
     here = Path(__file__).resolve().parent
-    _hash_tree(digest, here, here.parent, set())  # chmgen's code (editable installs change)
+    _hash_tree(context, here, here.parent)  # chmgen's code (editable installs change)
+    themes = hashlib.blake2b(digest_size=24)
     builtin = [here / "_themes", here.parent / "themes"]
-    for themes in builtin:
-        _hash_tree(digest, themes, themes.parent, set())
+    for folder in builtin:
+        _hash_tree(themes, folder, folder.parent)
     for folder in _theme_folders(root, builtin):  # a theme kept outside the site
         if root not in folder.parents and not any(b in folder.parents for b in builtin):
-            _hash_tree(digest, folder, folder.parent, set())
-    return digest.hexdigest()
+            _hash_tree(themes, folder, folder.parent)
+    # The site: its hidden folders aside (.git, .chmgen, …), but the central CHM records cache.
+    files: dict[str, str] = {}
+    _file_digests(files, root, root, {out}, top=True)
+    _file_digests(files, root / ".chmgen" / "cache", root, set())
+    whole = hashlib.blake2b(digest_size=24)
+    whole.update(f"{context.hexdigest()}\0{themes.hexdigest()}\0".encode())
+    _update(whole, files)
+    return Fingerprint(whole.hexdigest(), context.hexdigest(), themes.hexdigest(), files)
 
 
 def _theme_folders(root: Path, builtin: list[Path]) -> list[Path]:
@@ -151,32 +201,42 @@ def _versions() -> dict[str, str]:
     return found
 
 
-def _hash_tree(digest: Any, folder: Path, base: Path, skip: set[Path], *,
-               top: bool = False) -> None:
-    """Every file under ``folder`` (``skip``, ``__pycache__`` and, with ``top``, the hidden
-    folders right under it aside), by its path relative to ``base`` and its bytes, in a fixed
-    order."""
+def _hash_tree(digest: Any, folder: Path, base: Path) -> None:
+    """Every file under ``folder`` (``__pycache__`` aside), by its path relative to ``base``
+    and its bytes, in a fixed order."""
+    found: dict[str, str] = {}
+    _file_digests(found, folder, base, set())
+    _update(digest, found)
+
+
+def _update(digest: Any, files: dict[str, str]) -> None:
+    for path, file_digest in files.items():
+        digest.update(f"{path}\0{file_digest}\n".encode("utf-8", "surrogateescape"))
+
+
+def _file_digests(found: dict[str, str], folder: Path, base: Path, skip: set[Path], *,
+                  top: bool = False) -> None:
+    """The digest of every file under ``folder`` by its path relative to ``base``, in a fixed
+    order (``skip``, ``__pycache__`` and, with ``top``, the hidden folders right under it
+    aside)."""
     try:
         with os.scandir(folder) as scan:
             entries = sorted(scan, key=lambda entry: entry.name)
     except (FileNotFoundError, NotADirectoryError):
         return
     for entry in entries:
-        path = Path(entry.path)
         if entry.is_dir(follow_symlinks=True):
             if (top and entry.name.startswith(".")) or entry.name in _SKIPPED_NAMES \
-                    or path in skip:
+                    or Path(entry.path) in skip:
                 continue
-            _hash_tree(digest, path, base, skip)
+            _file_digests(found, Path(entry.path), base, skip)
         elif entry.is_file(follow_symlinks=True):
-            relative = os.path.relpath(entry.path, base).encode("utf-8", "surrogateescape")
-            digest.update(len(relative).to_bytes(4, "big") + relative)
             try:
                 with open(entry.path, "rb") as handle:
-                    data = handle.read()
+                    digest = hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
             except OSError:
-                data = b"\0unreadable"
-            digest.update(len(data).to_bytes(8, "big") + data)
+                digest = "unreadable"
+            found[os.path.relpath(entry.path, base).replace(os.sep, "/")] = digest
 
 
 def listing(out: Path) -> str | None:
@@ -214,8 +274,10 @@ def unchanged(root: Path, out: Path, print_: str, saved: dict[str, Any] | None =
         return None
 
 
-def remember(root: Path, out: Path, print_: str | None, outcome: Outcome | None) -> None:
-    """Record what this build read and left (``print_`` None: forget, the next build works)."""
+def remember(root: Path, out: Path, print_: Fingerprint | None, outcome: Outcome | None,
+             manifest: str | None = None) -> None:
+    """Record what this build read and left (``print_`` None: forget, the next build works),
+    and the identity of the ``manifest`` it wrote."""
     where = record_path(root, out)
     if outcome is not None and outcome.sources:
         state: dict[str, Any] = {"sources": outcome.sources}  # not worth a fingerprint
@@ -223,7 +285,9 @@ def remember(root: Path, out: Path, print_: str | None, outcome: Outcome | None)
         where.unlink(missing_ok=True)
         return
     else:
-        state = {"fingerprint": print_, "listing": listing(out),
+        state = {"fingerprint": print_.digest, "context": print_.context,
+                 "themes": print_.themes, "files": print_.files, "manifest": manifest,
+                 "listing": listing(out),
                  "pages_per_language": outcome.pages_per_language,
                  "warnings": [[str(w.location.path), w.location.line, w.location.col,
                                w.location.key, w.message] for w in outcome.warnings],

@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import pickle
 import re
+import secrets
 import shutil
 import sys
 import warnings
@@ -40,7 +41,7 @@ from chmgen.render import (
 from chmgen.site import _DERIVED, PagePlan, Site
 from chmgen.theme import static_dirs, template_loader, theme_chain, translations
 
-MANIFEST_FORMAT = 2
+MANIFEST_FORMAT = 3
 # {% extends "x" %}, {% include "x" … %}, {% import "x" as y %}, {% from "x" import y %}
 _REFERENCE = re.compile(r"\{%[-+]?\s*(extends|include|import|from)\s+(.+?)"
                         r"(?:\s+(?:as|import|with|without|ignore)\b.*?)?\s*[-+]?%\}", re.S)
@@ -91,6 +92,8 @@ class Manifest:
     files: dict[str, tuple[int, str]] = field(default_factory=dict)  # path → (size, digest)
     search: str = ""
     format: int = MANIFEST_FORMAT
+    # which build wrote it (what that build recorded of its inputs names it: noop.Changes)
+    identity: str = field(default_factory=lambda: secrets.token_hex(8))
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
@@ -680,6 +683,18 @@ class Scope:
     theme: bool = False
 
 
+def scope_of_changes(root: Path, changes: noop.Changes | None,
+                     previous: Manifest) -> Scope | None:
+    """The scope of what changed since the build that wrote ``previous`` (None: unknown, or
+    anything may have changed)."""
+    if changes is None or changes.manifest != previous.identity:
+        return None
+    found = scope_of(root, [root / path for path in changes.files])
+    if found is not None and changes.themes:
+        found = Scope(found.collections, True)
+    return found
+
+
 def scope_of(root: Path, paths: Iterable[Path]) -> Scope | None:
     """The scope of edited files under ``root``; None when anything else changed (the
     configuration, static files, files outside the content folders)."""
@@ -715,25 +730,35 @@ _ALWAYS, _THEME, _NEVER, _RECORDS = "always", "theme", "never", "records"
 _classes: dict[Token, Any] = {}
 
 
+_RECORD_KINDS = {collection: (_RECORDS, frozenset((collection,)))
+                 for _, collection in _RECORD_COLLECTION}
+_NAMED: dict[str, frozenset[str]] = {}
+
+
 def _classify(token: Token) -> Any:
     """What can change a token: always checked, theme files, some collections, or (plans)
     only a membership change."""
     kind = token[0]
+    if kind == "r":
+        identity = str(token[1])
+        for prefix, collection in _RECORD_COLLECTION:
+            if identity.startswith(prefix):
+                return _RECORD_KINDS[collection]
+        return _NEVER if identity.startswith("page:") else _ALWAYS
+    if kind == "p":
+        return _NEVER
     if kind == "g":
         return _ALWAYS
     if kind in ("t", "l"):
         return _THEME
     if kind in ("c", "a"):
-        return frozenset((token[1],))
+        found = _NAMED.get(token[1])
+        if found is None:
+            found = _NAMED[token[1]] = frozenset((token[1],))
+        return found
     if kind == "q":
         return QUERY_READS.get(token[1], _ALWAYS)
-    if kind == "r":
-        identity = str(token[1])
-        for prefix, collection in _RECORD_COLLECTION:
-            if identity.startswith(prefix):
-                return (_RECORDS, frozenset((collection,)))
-        return _NEVER if identity.startswith("page:") else _ALWAYS
-    return _NEVER if kind == "p" else _ALWAYS
+    return _ALWAYS
 
 
 def _bucket_in_scope(kind: Any, scope: Scope) -> bool:
@@ -765,10 +790,20 @@ def changed_pages(renderer: Renderer, previous: Manifest, scope: Scope | None = 
                     if not result.tokens.isdisjoint(stale)}
     else:
         unchanged = renderer.unchanged
-        index = previous.index()
+        index = previous.__dict__.get("_index")  # a live session keeps one
+        buckets: Mapping[Any, set[Token]]
+        if index is not None:
+            buckets = index.buckets
+        else:  # one build: its tokens bucketed here, their readers found below
+            buckets = {}
+            for token in signatures:
+                kind = _classes.get(token)
+                if kind is None:
+                    kind = _classes[token] = _classify(token)
+                buckets.setdefault(kind, set()).add(token)
         edited: list[Token] | None = None
         candidates: list[Token] = []
-        for kind, tokens in index.buckets.items():
+        for kind, tokens in buckets.items():
             if not _bucket_in_scope(kind, scope):
                 continue
             if isinstance(kind, tuple):  # records: only those that are new objects
@@ -780,9 +815,19 @@ def changed_pages(renderer: Renderer, previous: Manifest, scope: Scope | None = 
         stale = {token for token in candidates
                  if not (token[0] == "r" and unchanged(token[1]))
                  and renderer.signature(token) != signatures.get(token)}
-        affected = set()
-        for token in stale:
-            affected.update(index.readers.get(token, ()))
+        if index is not None:
+            affected = set()
+            for token in stale:
+                affected.update(index.readers.get(token, ()))
+        else:
+            affected = {key for key, result in previous.pages.items()
+                        if not result.tokens.isdisjoint(stale)} if stale else set()
+        # What the scope cannot change keeps its signature: not computed again when the
+        # pages that read it are rendered, or the manifest is written.
+        checked, known = set(candidates), renderer._signatures
+        for token, signature in signatures.items():
+            if token not in checked and token not in known:
+                known[token] = signature
     renderer.stale = stale
     pages, plans = previous.pages, renderer.plans
     wanted = affected | (plans.keys() - pages.keys())  # stale, and new pages

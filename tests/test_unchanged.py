@@ -80,6 +80,14 @@ CHANGES = {
             'content="chmgen"', 'content="chmgen!"'), "utf-8"),
     "configuration": lambda s, o: _edit(s / "chmgen.yml", "(demo)", "(demo!)"),
     "build date": lambda s, o: os.environ.__setitem__("SOURCE_DATE_EPOCH", "1790200000"),
+    # what changed is known from the fingerprints: these are built from that scope
+    "a news post added": lambda s, o: (s / "news" / "new-post.md").write_text(
+        "---\ntitle: A new post\ndate: 2026-05-02\n---\n\nNews.\n", "utf-8"),
+    "a page deleted": lambda s, o: (s / "pages" / "partners.md").unlink(),
+    "an indicator's series": lambda s, o: _edit(s / "indicators" / "mangrove-extent.csv",
+                                                "2016,409.8", "2016,309.8"),
+    "an item's targets": lambda s, o: _edit(s / "projects" / "rio-verde-delta-protected-area.yml",
+                                            "targets: [t03]", "targets: [t03, t01]"),
     "an output file deleted": lambda s, o: (o / "about" / "index.html").unlink(),
     "an output file changed": lambda s, o: (o / "about" / "index.html").write_bytes(b"x"),
 }
@@ -99,6 +107,77 @@ def test_any_change_to_an_input_or_the_output_is_built(site: Path, tmp_path: Pat
     assert [str(w) for w in result.warnings] == [str(w) for w in expected.warnings]
     # and the build after it has nothing to do again
     assert build(site, out, jobs=1).rendered == 0
+
+
+def _signed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[object, ...]]:
+    """The tokens whose signatures the build computes (in this process: jobs=1)."""
+    from chmgen.pipeline import Renderer
+
+    signed: list[tuple[object, ...]] = []
+    original = Renderer._signature
+
+    def signature(self: Renderer, token: tuple[object, ...]) -> str:
+        signed.append(token)
+        return original(self, token)
+
+    monkeypatch.setattr(Renderer, "_signature", signature)
+    return signed
+
+
+def test_what_changed_is_known_and_only_its_inputs_are_checked(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    build(site, out, jobs=1)
+    signed = _signed(monkeypatch)
+    CHANGES["template override"](site, out)
+    after = build(site, out, jobs=1)
+    assert after.rendered > 0
+    assert not [t for t in signed if t[0] in ("r", "p", "c")], \
+        "a template change re-signed records"
+    assert {t[0] for t in signed} >= {"t"}
+    signed.clear()
+    CHANGES["content"](site, out)
+    assert build(site, out, jobs=1).rendered > 0
+    records = {str(t[1]) for t in signed if t[0] == "r"}
+    assert "target:targets/t03.yml#t03" in records
+    assert not [r for r in records if not r.startswith("target:")], \
+        "an edit of a target re-signed other records"
+
+
+def test_what_changed_is_measured_from_the_build_that_wrote_the_folder(
+        site: Path, tmp_path: Path) -> None:
+    """A build that records no fingerprint (unchanged=False) wrote the folder last: what
+    changed since the recorded build says nothing of its pages, so everything is checked."""
+    out = tmp_path / "out"
+    build(site, out, jobs=1)
+    about = site / "pages" / "about.md"
+    text = about.read_text("utf-8")
+    about.write_text(text + "\nAn edit only the next build sees.\n", "utf-8")
+    build(site, out, jobs=1, unchanged=False)
+    assert "An edit only the next build sees" in (out / "about" / "index.html").read_text()
+    about.write_text(text, "utf-8")  # as the recorded build saw it
+    assert build(site, out, jobs=1).rendered > 0
+    assert "An edit only the next build sees" not in \
+        (out / "about" / "index.html").read_text("utf-8")
+
+
+def test_the_fingerprint_names_the_files_that_changed(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(site, out, jobs=1)
+    options = noop.build_options(strict=False, base_url=None, explicit_index=False,
+                                 records="cache", api_url=None)
+    unchanged, _ = noop.check(site, out, options)
+    assert unchanged is not None and unchanged.changes is not None
+    assert unchanged.changes.files == frozenset() and not unchanged.changes.themes
+    _edit(site / "targets" / "t03.yml", "Protect 30%", "Protect 31%")
+    (site / "news" / "new-post.md").write_text("---\ntitle: New\n---\n", "utf-8")
+    (site / "pages" / "partners.md").unlink()
+    print_, same = noop.check(site, out, options)
+    assert same is None and print_ is not None and print_.changes is not None
+    assert print_.changes.files == {"targets/t03.yml", "news/new-post.md", "pages/partners.md"}
+    assert not print_.changes.themes
+    other, _ = noop.check(site, out, {**options, "base_url": "https://example.org/"})
+    assert other is not None and other.changes is None  # another context: nothing known
 
 
 def test_an_option_that_shapes_the_output_is_an_input(site: Path, tmp_path: Path) -> None:
