@@ -160,7 +160,8 @@ def machine() -> dict[str, str]:
         "cpu": cpu, "cores": str(os.cpu_count()), "memory": f"{int(memory) / MB:.0f} GiB",
         "os": f"{platform.system()} {platform.release()} {platform.machine()}",
         "python": platform.python_version(), "chmgen": local_version("chmgen"),
-        "chmgen_code": code_state(), "pagefind": local_version("pagefind_bin"),
+        "chmgen_code": code_state(), "chmgen_identity": code_identity(),
+        "pagefind": local_version("pagefind_bin"),
         "markdown": local_version("markdown"),
         "hugo": next((part.lstrip("v").split("-")[0] for part in hugo
                       if part.startswith("v0") or part.startswith("v1")), "?"),
@@ -171,16 +172,27 @@ def machine() -> dict[str, str]:
 
 def code_state() -> str:
     """The commit of the chmgen under test, how many of its files had uncommitted edits, and a
-    fingerprint of those edits (to tell whether the code changed during the run)."""
-    def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
-                              check=False).stdout.strip()
-    dirty = git("status", "--porcelain", "--", "chmgen", "themes")
+    fingerprint of those edits."""
+    dirty = _git("status", "--porcelain", "--", "chmgen", "themes")
     if not dirty:
-        return git("rev-parse", "--short", "HEAD") or "?"
-    edits = hashlib.sha256(git("diff", "HEAD", "--", "chmgen", "themes").encode()).hexdigest()
-    return (f"{git('rev-parse', '--short', 'HEAD') or '?'} + {len(dirty.splitlines())} "
+        return _git("rev-parse", "--short", "HEAD") or "?"
+    edits = hashlib.sha256(_git("diff", "HEAD", "--", "chmgen", "themes").encode()).hexdigest()
+    return (f"{_git('rev-parse', '--short', 'HEAD') or '?'} + {len(dirty.splitlines())} "
             f"uncommitted file(s) in chmgen/ themes/, diff {edits[:8]}")
+
+
+def code_identity() -> str:
+    """What the timings depend on: the content of ``chmgen/`` and ``themes/`` (their trees at
+    HEAD and any uncommitted edits), not the commit (a commit of documentation during a run
+    changes nothing measured)."""
+    trees = _git("rev-parse", "HEAD:chmgen", "HEAD:themes")
+    edits = _git("diff", "HEAD", "--", "chmgen", "themes")
+    return hashlib.sha256(f"{trees}\0{edits}".encode()).hexdigest()
+
+
+def _git(*args: str) -> str:
+    return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
+                          check=False).stdout.strip()
 
 
 # --------------------------------------------------------------------------- corpora
@@ -918,6 +930,16 @@ METHOD = """\
 """
 
 
+def code_note(env: dict[str, str]) -> str:
+    """What the report says of changes to the code under test made while it ran."""
+    before, after = env["chmgen_code"], env.get("chmgen_code_after", env["chmgen_code"])
+    if env.get("chmgen_identity_after", env.get("chmgen_identity")) != env.get("chmgen_identity"):
+        return f"; **the code changed during the run**: {after} at its end"
+    if after != before:
+        return f"; {after} at its end, with the same chmgen/ and themes/"
+    return ""
+
+
 def markdown_report(env: dict[str, str], command: str, results: Sequence[SizeResult],
                     growth: Sequence[GrowthPoint], svg_name: str) -> str:
     out = ["# Performance", "",
@@ -929,9 +951,7 @@ def markdown_report(env: dict[str, str], command: str, results: Sequence[SizeRes
            f"{env.get('load_after', '?')} after. Every tool wrote its output "
            f"{env.get('outputs', 'on disk')}.", "",
            f"chmgen {env['chmgen']} (code {env['chmgen_code']}"
-           + (f"; **the code changed during the run**: {env['chmgen_code_after']} at its end"
-              if env.get("chmgen_code_after", env["chmgen_code"]) != env["chmgen_code"]
-              else "")
+           + code_note(env)
            + f"; Markdown {env['markdown']}, "
            f"Pagefind {env['pagefind']}) · Hugo {env['hugo']} · MkDocs {env['mkdocs']} · "
            f"Pelican {env['pelican']} (Markdown {env['peers_markdown']}).", "",
@@ -1236,6 +1256,7 @@ def main(argv: list[str] | None = None) -> int:
     growth = bench_growth(sizes(args.growth), languages, args.timeout, results)
     env["load_after"] = " ".join(f"{load:.1f}" for load in os.getloadavg())
     env["chmgen_code_after"] = code_state()
+    env["chmgen_identity_after"] = code_identity()
     shutil.rmtree(OUT, ignore_errors=True)
 
     report = markdown_report(env, command, results, growth, doc.with_suffix(".svg").name)
