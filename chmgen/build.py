@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from chmgen import __version__, deps, filememo, noop, pipeline, rendercache
+from chmgen import __version__, deps, noop, pipeline, rendercache
 from chmgen.budget import PageWeight, check_budget, page_weights, static_sizes
 from chmgen.deps import Token, digest
 from chmgen.errors import ContentErrors, Problem, Problems
@@ -136,7 +136,6 @@ def build(
     ``noop.check`` of it, when it made one."""
     started = time.perf_counter()
     out = (out or root / "_site").resolve()
-    kept_before = (root / noop.FOLDER).is_dir()  # a first build does not keep what it read
     print_: noop.Fingerprint | None = None
     unchanged = unchanged and incremental and cache
     if unchanged and (records is None or records.mode != "refresh"):
@@ -153,18 +152,7 @@ def build(
         noop.remember(root, out, None, None)  # until this build succeeds, nothing is known
     deps.reset()
     progress(Step("loading content"))
-    kept = _kept_reads(root, out, print_) if incremental and cache else None
-    previous_memo = filememo.use(kept) if kept is not None else None
-    try:
-        site, problems = load_and_plan(root, strict=strict, base_url=base_url, records=records)
-    finally:
-        if kept is not None:
-            filememo.use(previous_memo)
-    if kept is not None and kept_before:
-        # Now, not after the build: the memo holds every file's parse, which the pages do not
-        # need (and the workers would inherit).
-        filememo.keep(kept, root / KEPT_READS)
-    kept = None
+    site, problems = load_and_plan(root, strict=strict, base_url=base_url, records=records)
     cache_dir = root / rendercache.FOLDER if cache else None
     previous_cache = rendercache.use(
         MarkdownCache(rendercache.cache_path(root) if cache else None))
@@ -185,24 +173,6 @@ def build(
     return BuildResult(out, dict(per_language), warnings, written,
                        time.perf_counter() - started, site.content.central.notes, rendered,
                        converted)
-
-
-KEPT_READS = noop.FOLDER / "read.pickle"
-
-
-def _kept_reads(root: Path, out: Path,
-                print_: noop.Fingerprint | None) -> filememo.FileMemo | None:
-    """What earlier builds read from the site's files, for those whose bytes did not change
-    (``filememo.kept``); None in a live session, which keeps its own."""
-    if filememo.active() is not None:
-        return None
-    if print_ is not None:
-        files, code = print_.files, print_.code
-    else:  # no fingerprint (a site that reads central CHM records): its files hashed here
-        files, code = noop.site_files(root, out), noop.code_digest()
-    base = os.path.abspath(root)
-    return filememo.kept(root / KEPT_READS, code,
-                         {os.path.join(base, path): digest for path, digest in files.items()})
 
 
 def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,

@@ -71,7 +71,7 @@ def read_records(
         problems.items.extend(known[1])
         yield from known[0]
         return
-    extra = (schema.name, config.languages, lists)  # the same in every process (kept)
+    extra = (id(schema), config.languages, lists)
 
     def read(name: str) -> tuple[list[tuple[Raw, YamlDoc, KeyPath]], list[Any]]:
         path, own = folder / name, Problems()
@@ -486,7 +486,7 @@ def read_markdown(
     path: Path, schema: Schema, config: Config, problems: Problems
 ) -> tuple[Raw, Variant] | None:
     return filememo.remembered(
-        "markdown", path, (schema.name, config.languages, config.default_language), problems,
+        "markdown", path, (id(schema), config.languages, config.default_language), problems,
         lambda found: _read_markdown(path, schema, config, found))
 
 

@@ -5,23 +5,15 @@ that changed. A result is reused until the watcher names its file (``forget``) a
 other inputs of the read (declared languages, schema: part of the key) are the same; the
 problems found when it was read are reported again each time, so a reused result warns exactly
 as a fresh read would.
-
-``chmgen build`` keeps the same results on disk between builds (``kept``, ``keep``): there a
-result is reused while its file's bytes are the ones it was read from, as the build's
-fingerprint (``noop``) hashed them, and while chmgen's code and libraries are the ones that
-read it. A build after an edit parses the edited files only.
 """
 
 from __future__ import annotations
 
-import gc
 import os
-import pickle
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from chmgen import noop
 from chmgen.errors import Problems
 
 T = TypeVar("T")
@@ -40,14 +32,6 @@ class FileMemo:
         # counts edits to files that are neither YAML nor Markdown (indicator CSV series, read
         # while a record is built): an input of what is derived from records
         self.other_edits = 0
-        # Kept between builds on disk (see kept): the digest of each file's bytes, by absolute
-        # path, and what was read from each: key → (digest, value, problems).
-        self.digests: Mapping[str, str] | None = None
-        self.stored: dict[tuple[Any, ...], tuple[str, Any, list[Any]]] = {}
-        self.used: set[tuple[Any, ...]] = set()
-        self.read: set[str] = set()  # the files read (not found in it)
-        self.code = ""  # chmgen's code that read them
-        self.changed = False
 
     def forget(self, paths: Iterable[Path]) -> None:
         """Drop what was read from ``paths`` (changed, created or deleted files)."""
@@ -88,8 +72,6 @@ def remembered(kind: str, path: Path, extra: Any, problems: Problems,
     if memo is None:
         return read(problems)
     key = (kind, _absolute(path), extra)
-    if memo.digests is not None:
-        return _by_digest(memo, key, problems, read)
     found = memo.entries.get(key)
     if found is not None:
         memo.hits += 1
@@ -101,72 +83,6 @@ def remembered(kind: str, path: Path, extra: Any, problems: Problems,
     problems.items.extend(own.items)
     memo.entries[key] = (value, own.items)
     return value
-
-
-def _by_digest(memo: FileMemo, key: tuple[Any, ...], problems: Problems,
-               read: Callable[[Problems], T]) -> T:
-    assert memo.digests is not None
-    digest = memo.digests.get(key[1])
-    found = memo.stored.get(key)
-    if digest is not None and found is not None and found[0] == digest:
-        memo.hits += 1
-        memo.used.add(key)
-        problems.items.extend(found[2])
-        return found[1]  # type: ignore[no-any-return]
-    memo.misses += 1
-    memo.read.add(key[1])
-    own = Problems()
-    value = read(own)
-    problems.items.extend(own.items)
-    # Kept only when the file still holds the bytes the fingerprint hashed (it may have been
-    # edited since): what was read is then what those bytes give.
-    if digest is not None and noop.file_digest(key[1]) == digest:
-        memo.stored[key] = (digest, value, own.items)
-        memo.used.add(key)
-        memo.changed = True
-    return value
-
-
-_KEPT_FORMAT = 1
-
-
-def kept(path: Path, code: str, digests: Mapping[str, str]) -> FileMemo:
-    """A memo for one build: what earlier builds read, from ``path`` when it was written by
-    the same ``code`` (chmgen's, and its libraries'), reused for the files whose bytes have
-    the digests they had then (``digests``: absolute path → digest, the fingerprint's)."""
-    memo = FileMemo()
-    memo.digests, memo.code = digests, code
-    enabled = gc.isenabled()
-    gc.disable()  # a pickle of many small objects loads twice as fast without the collector
-    try:
-        with open(path, "rb") as handle:
-            state = pickle.load(handle)
-        if isinstance(state, tuple) and len(state) == 3 \
-                and state[:2] == (_KEPT_FORMAT, code) and isinstance(state[2], dict):
-            memo.stored = state[2]
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
-            IndexError, TypeError, ValueError):
-        pass  # none yet, or not readable: every file is read
-    finally:
-        if enabled:
-            gc.enable()
-    return memo
-
-
-def keep(memo: FileMemo, path: Path) -> None:
-    """Write what ``memo`` read for the next build, when it differs from what is there (files
-    read again, or no longer read)."""
-    if not memo.changed and memo.used == memo.stored.keys():
-        return
-    state = (_KEPT_FORMAT, memo.code, {key: memo.stored[key] for key in memo.used})
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(temporary, "wb") as handle:
-            pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, path)
-    except OSError:
-        temporary.unlink(missing_ok=True)  # not kept: the next build reads every file
 
 
 def other_edits() -> int:

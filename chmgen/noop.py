@@ -70,9 +70,6 @@ class Fingerprint:
     context: str
     themes: str
     files: dict[str, str]  # the site's files: path relative to the site → digest of its bytes
-    # chmgen's code and the versions of Python and the libraries: what reading a file depends
-    # on, besides its bytes (part of ``context``)
-    code: str = ""
     # Filled by check(): what changed since the last build into the same folder, when it is
     # known (see Changes).
     changes: Changes | None = None
@@ -134,12 +131,13 @@ def record_path(root: Path, out: Path) -> Path:
 def fingerprint(root: Path, out: Path, options: dict[str, Any]) -> Fingerprint:
     """A digest of every input of a build of ``root`` into ``out`` with ``options``."""
     root, out = root.resolve(), out.resolve()
-    code = code_digest()  # chmgen's, Python's and the libraries' versions
-    head = {"code": code, "options": options, "out": str(out), "date": _build_date(),
-            "api": os.environ.get("CHMGEN_API_URL", "")}
+    head = {"format": FORMAT, "chmgen": __version__, "python": sys.version,
+            "libraries": _versions(), "options": options, "out": str(out),
+            "date": _build_date(), "api": os.environ.get("CHMGEN_API_URL", "")}
     context = hashlib.blake2b(json.dumps(head, sort_keys=True, default=str).encode(),
                               digest_size=24)
     here = Path(__file__).resolve().parent
+    _hash_tree(context, here, here.parent)  # chmgen's code (editable installs change)
     themes = hashlib.blake2b(digest_size=24)
     builtin = [here / "_themes", here.parent / "themes"]
     for folder in builtin:
@@ -147,33 +145,14 @@ def fingerprint(root: Path, out: Path, options: dict[str, Any]) -> Fingerprint:
     for folder in _theme_folders(root, builtin):  # a theme kept outside the site
         if root not in folder.parents and not any(b in folder.parents for b in builtin):
             _hash_tree(themes, folder, folder.parent)
-    files = site_files(root, out)
-    whole = hashlib.blake2b(digest_size=24)
-    whole.update(f"{context.hexdigest()}\0{themes.hexdigest()}\0".encode())
-    _update(whole, files)
-    return Fingerprint(whole.hexdigest(), context.hexdigest(), themes.hexdigest(), files,
-                       code=code)
-
-
-def code_digest() -> str:
-    """A digest of chmgen's code and of the versions of Python and of the libraries that
-    shape what it reads and writes."""
-    head = {"format": FORMAT, "chmgen": __version__, "python": sys.version,
-            "libraries": _versions()}
-    code = hashlib.blake2b(json.dumps(head, sort_keys=True).encode(), digest_size=24)
-    here = Path(__file__).resolve().parent
-    _hash_tree(code, here, here.parent)  # chmgen's code (editable installs change)
-    return code.hexdigest()
-
-
-def site_files(root: Path, out: Path) -> dict[str, str]:
-    """The digest of each file of the site at ``root`` by its path relative to it: its hidden
-    folders aside (.git, .chmgen, …), but the central CHM records cache; ``out`` aside."""
-    root, out = root.resolve(), out.resolve()
+    # The site: its hidden folders aside (.git, .chmgen, …), but the central CHM records cache.
     files: dict[str, str] = {}
     _file_digests(files, root, root, {out}, top=True)
     _file_digests(files, root / ".chmgen" / "cache", root, set())
-    return files
+    whole = hashlib.blake2b(digest_size=24)
+    whole.update(f"{context.hexdigest()}\0{themes.hexdigest()}\0".encode())
+    _update(whole, files)
+    return Fingerprint(whole.hexdigest(), context.hexdigest(), themes.hexdigest(), files)
 
 
 def _theme_folders(root: Path, builtin: list[Path]) -> list[Path]:
@@ -252,17 +231,12 @@ def _file_digests(found: dict[str, str], folder: Path, base: Path, skip: set[Pat
                 continue
             _file_digests(found, Path(entry.path), base, skip)
         elif entry.is_file(follow_symlinks=True):
-            found[os.path.relpath(entry.path, base).replace(os.sep, "/")] = \
-                file_digest(entry.path) or "unreadable"
-
-
-def file_digest(path: str) -> str | None:
-    """The digest of a file's bytes (None: it cannot be read)."""
-    try:
-        with open(path, "rb") as handle:
-            return hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
-    except OSError:
-        return None
+            try:
+                with open(entry.path, "rb") as handle:
+                    digest = hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
+            except OSError:
+                digest = "unreadable"
+            found[os.path.relpath(entry.path, base).replace(os.sep, "/")] = digest
 
 
 def listing(out: Path) -> str | None:

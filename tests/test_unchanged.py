@@ -4,21 +4,16 @@ last build reported and writes nothing; any change to an input or to the output 
 from __future__ import annotations
 
 import os
-import pickle
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from chmgen import filememo, noop
-from chmgen.build import KEPT_READS, build
-from chmgen.config import read_yaml_file
-from chmgen.errors import Problems
-from chmgen.yamldoc import YamlDoc
+from chmgen import noop
+from chmgen.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
 EPOCH = "1790000000"
@@ -270,85 +265,3 @@ def test_hidden_folders_inside_the_site_are_inputs(site: Path, tmp_path: Path) -
     result = build(site, out, jobs=1)
     assert result.bytes_written > 0
     assert (out / "assets" / ".well-known" / "security.txt").read_text("utf-8") == "Contact: b\n"
-
-
-def _kept_memos(monkeypatch: pytest.MonkeyPatch) -> list[filememo.FileMemo]:
-    """The memos of what earlier builds read, as each build takes them."""
-    memos: list[filememo.FileMemo] = []
-    real = filememo.kept
-
-    def spy(*args: Any, **kwargs: Any) -> filememo.FileMemo:
-        memos.append(real(*args, **kwargs))
-        return memos[-1]
-
-    monkeypatch.setattr(filememo, "kept", spy)
-    return memos
-
-
-def _showing(out: Path, text: str) -> list[str]:
-    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html")
-                  if text in p.read_text("utf-8"))
-
-
-def test_a_build_after_an_edit_parses_only_the_edited_file(
-        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    out, target = tmp_path / "out", site / "targets" / "t03.yml"
-    first = build(site, out, jobs=1)
-    kept = site / KEPT_READS
-    assert not kept.exists()  # a first build (a one-off, in CI) does not pay for keeping
-    memos = _kept_memos(monkeypatch)
-    _edit(target, "Protect 30%", "Protect 31%")
-    build(site, out, jobs=1)
-    assert kept.is_file() and memos[-1].hits == 0 and memos[-1].misses > 10
-    _edit(target, "Protect 31%", "Protect 32%")
-    again = build(site, out, jobs=1)
-    assert memos[-1].read == {os.path.abspath(target)} and memos[-1].hits > 10
-    pages = _showing(out, "Protect 32%")
-    assert pages and not _showing(out, "Protect 31%")
-    # the warning of a file not read again is reported again
-    assert [str(w) for w in again.warnings] == [str(w) for w in first.warnings] != []
-    # back to the first text: what is read is the file's, not the last build's
-    _edit(target, "Protect 32%", "Protect 30%")
-    build(site, out, jobs=1)
-    assert _showing(out, "Protect 30%") == pages and not _showing(out, "Protect 32%")
-    clean = build(site, tmp_path / "clean", jobs=1, cache=False)
-    assert clean.rendered > 0
-    assert {p: (tmp_path / "clean" / p).read_bytes() for p in pages} == \
-        {p: (out / p).read_bytes() for p in pages}
-
-
-def test_a_file_changed_after_it_was_hashed_is_read_but_not_kept(tmp_path: Path) -> None:
-    path = tmp_path / "a.yml"
-    path.write_text("a: 1\n", "utf-8")
-    digests = {os.path.abspath(path): noop.file_digest(str(path)) or ""}
-    path.write_text("a: 2\n", "utf-8")  # edited between the fingerprint and the load
-    memo = filememo.kept(tmp_path / "none.pickle", "code", digests)
-    previous = filememo.use(memo)
-    try:
-        doc = read_yaml_file(path, Problems())
-    finally:
-        filememo.use(previous)
-    assert doc is not None and doc.data == {"a": 2}
-    assert memo.stored == {} and not memo.changed
-
-
-def test_what_other_code_read_or_a_damaged_record_is_not_used(tmp_path: Path) -> None:
-    path, record = tmp_path / "a.yml", tmp_path / "read.pickle"
-    path.write_text("a: 1\n", "utf-8")
-    digests = {os.path.abspath(path): noop.file_digest(str(path)) or ""}
-
-    def read_with(code: str) -> Any:
-        previous = filememo.use(filememo.kept(record, code, digests))
-        try:
-            doc = read_yaml_file(path, Problems())
-        finally:
-            filememo.use(previous)
-        return doc.data if doc is not None else None
-
-    record.write_bytes(b"not a pickle")
-    assert read_with("this code") == {"a": 1}
-    key = ("yaml", os.path.abspath(path), None)
-    stale = YamlDoc(path, {"a": "kept"})
-    record.write_bytes(pickle.dumps((1, "other code", {key: (digests[key[1]], stale, [])})))
-    assert read_with("this code") == {"a": 1}
-    assert read_with("other code") == {"a": "kept"}  # kept reads are those of their code
