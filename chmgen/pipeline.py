@@ -155,10 +155,7 @@ class TokenIndex:
             readers = self.readers.get(token)
             if readers is None:
                 readers = self.readers[token] = set()
-                kind = _classes.get(token)
-                if kind is None:
-                    kind = _classes[token] = _classify(token)
-                self.buckets.setdefault(kind, set()).add(token)
+                self.buckets.setdefault(_kind_of(token), set()).add(token)
             readers.add(key)
 
     def remove(self, key: tuple[str, str], tokens: Iterable[Token]) -> None:
@@ -735,6 +732,14 @@ _RECORD_KINDS = {collection: (_RECORDS, frozenset((collection,)))
 _NAMED: dict[str, frozenset[str]] = {}
 
 
+def _kind_of(token: Token) -> Any:
+    """``_classify(token)``, worked out once per token."""
+    kind = _classes.get(token)
+    if kind is None:
+        kind = _classes[token] = _classify(token)
+    return kind
+
+
 def _classify(token: Token) -> Any:
     """What can change a token: always checked, theme files, some collections, or (plans)
     only a membership change."""
@@ -797,10 +802,7 @@ def changed_pages(renderer: Renderer, previous: Manifest, scope: Scope | None = 
         else:  # one build: its tokens bucketed here, their readers found below
             buckets = {}
             for token in signatures:
-                kind = _classes.get(token)
-                if kind is None:
-                    kind = _classes[token] = _classify(token)
-                buckets.setdefault(kind, set()).add(token)
+                buckets.setdefault(_kind_of(token), set()).add(token)
         edited: list[Token] | None = None
         candidates: list[Token] = []
         for kind, tokens in buckets.items():
