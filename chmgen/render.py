@@ -49,11 +49,21 @@ class RenderOptions:
     explicit_index: bool = False
 
 
+@functools.lru_cache(maxsize=64)
 def babel_locale(lang: str) -> Locale:
+    """The Babel locale of a language code (English for codes Babel does not know); one
+    object per code, shared by every page in it."""
     try:
         return Locale.parse(lang.replace("-", "_"))
     except (UnknownLocaleError, ValueError):
         return Locale("en")
+
+
+@functools.lru_cache(maxsize=8)
+def _decimal_pattern(digits: int) -> numbers.NumberPattern:
+    """Grouped thousands and up to ``digits`` decimals (``numbers.format_decimal`` with this
+    pattern, parsed once)."""
+    return numbers.parse_pattern("#,##0" + ("." + "#" * digits if digits else ""))
 
 
 def text_direction(lang: str) -> str:
@@ -293,9 +303,8 @@ class PageContext:
     def fmt_number(self, value: float | int | None, digits: int = 2) -> str:
         if value is None:
             return ""
-        rounded = round(float(value), digits)
-        pattern = "#,##0" + ("." + "#" * digits if digits else "")
-        return numbers.format_decimal(rounded, format=pattern, locale=self.locale)
+        formatted: str = _decimal_pattern(digits).apply(round(float(value), digits), self.locale)
+        return formatted
 
     def fmt_percent(self, value: float, digits: int = 1) -> str:
         """A percentage (``20.4`` → ``20.4%``, ``20,4 %`` in French …) in the page's locale."""
