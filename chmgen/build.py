@@ -17,7 +17,7 @@ from chmgen.budget import PageWeight, check_budget, page_weights, static_sizes
 from chmgen.deps import Token, digest
 from chmgen.errors import ContentErrors, Problem, Problems
 from chmgen.feeds import atom_feeds
-from chmgen.load import load_site
+from chmgen.load import load_site, markdown_files
 from chmgen.opendata import data_exports
 from chmgen.output import discard, stage_directory, swap_into_place
 from chmgen.pipeline import (
@@ -152,14 +152,22 @@ def build(
         noop.remember(root, out, None, None)  # until this build succeeds, nothing is known
     deps.reset()
     progress(Step("loading content"))
-    site, problems = load_and_plan(root, strict=strict, base_url=base_url, records=records)
+    jobs = jobs or default_jobs()
+    # The other cores are idle while this one reads the site: one converts Markdown meanwhile.
+    ahead = rendercache.ConvertAhead(rendercache.cache_path(root), markdown_files(
+        root, print_.changes.files if print_ and print_.changes else None)) \
+        if cache and jobs > 1 else None
+    try:
+        site, problems = load_and_plan(root, strict=strict, base_url=base_url, records=records)
+    finally:
+        converted_ahead = ahead.finish() if ahead else 0
     cache_dir = root / rendercache.FOLDER if cache else None
     previous_cache = rendercache.use(
         MarkdownCache(rendercache.cache_path(root) if cache else None))
     try:
         written, rendered, converted, manifest = _produce(
             site, root, out, cache_dir, explicit_index=explicit_index, progress=progress,
-            jobs=jobs or default_jobs(), incremental=incremental and cache,
+            jobs=jobs, incremental=incremental and cache,
             changes=print_.changes if print_ is not None else None)
     finally:
         rendercache.use(previous_cache).close()
@@ -172,7 +180,7 @@ def build(
                       manifest)
     return BuildResult(out, dict(per_language), warnings, written,
                        time.perf_counter() - started, site.content.central.notes, rendered,
-                       converted)
+                       converted + converted_ahead)
 
 
 def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,

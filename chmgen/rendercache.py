@@ -15,11 +15,14 @@ the entries in use are copied into one new pack and the others removed.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import secrets
 import struct
-from collections.abc import Callable, Iterable, Mapping
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from chmgen import __version__
 from chmgen.markup import MARKDOWN_CONFIG, convert, localize
@@ -221,6 +224,57 @@ class MarkdownCache:
 
 def cache_path(root: Path) -> Path:
     return root / FOLDER / "markdown"
+
+
+class ConvertAhead:
+    """The bodies of Markdown files converted into the cache by a second process while this
+    one reads the site (which takes one core): the pages rendered after find them converted.
+    Started only where the build's workers are forked too (Linux); ``finish`` stops it where
+    it is, with what it converted written (an entry is its text's key: the pages can only
+    find the HTML they would have made)."""
+
+    def __init__(self, path: Path, files: Sequence[Path]) -> None:
+        self._process: Any = None
+        if not files or not sys.platform.startswith("linux"):
+            return
+        context = multiprocessing.get_context("fork")
+        self._stop = context.Event()
+        self._count = context.Value("i", 0, lock=False)
+        self._process = context.Process(target=_convert_ahead, daemon=True,
+                                         args=(path, files, self._stop, self._count))
+        self._process.start()
+
+    def finish(self) -> int:
+        """Stop converting; returns how many texts were converted."""
+        if self._process is None:
+            return 0
+        self._stop.set()
+        self._process.join()
+        self._process = None
+        return int(self._count.value)
+
+
+def _convert_ahead(path: Path, files: Sequence[Path], stop: Any, count: Any) -> None:
+    from chmgen.yamldoc import markdown_body
+
+    cache = MarkdownCache(path)
+    known = cache._entries()
+    try:
+        for file in files:
+            if stop.is_set():
+                break
+            try:
+                body = markdown_body(file.read_text("utf-8"))
+            except (OSError, UnicodeDecodeError):
+                continue  # the build reports it
+            if body is None:
+                continue
+            key = markdown_key(body)
+            if key not in known and key not in cache.new:
+                cache.new[key] = convert(body)
+                count.value += 1
+    finally:
+        cache.flush()
 
 
 _active = MarkdownCache()  # memory only, until a build opens the site's cache

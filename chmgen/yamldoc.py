@@ -234,18 +234,36 @@ def split_front_matter(
     Returns the parsed front matter (None when absent or broken), the body, and the line number
     (1-based) where the body starts, so Markdown problems can be located too.
     """
+    parts = _parts(text)
+    if parts is None:
+        problems.error(
+            SourceLocation(path, 1, 1),
+            "front matter starts with '---' but has no closing '---' line",
+        )
+        return None, "", 1
+    front, body, body_line = parts
+    if front is None:
+        return YamlDoc(path, {}), body, body_line
+    doc = parse_yaml(front, path, problems, line_offset=1)
+    if doc is not None and doc.data is None:
+        doc.data = {}
+    return doc, body, body_line
+
+
+def markdown_body(text: str) -> str | None:
+    """The body ``split_front_matter`` finds in ``text``, without reading the front matter
+    (None when it is not closed)."""
+    parts = _parts(text)
+    return None if parts is None else parts[1]
+
+
+def _parts(text: str) -> tuple[str | None, str, int] | None:
+    """The front matter's text (None when there is none), the body and the line the body
+    starts on; None when the front matter is not closed."""
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].rstrip() != "---":
-        return YamlDoc(path, {}), text, 1
+        return None, text, 1
     for index in range(1, len(lines)):
         if lines[index].rstrip() in ("---", "..."):
-            front = "".join(lines[1:index])
-            doc = parse_yaml(front, path, problems, line_offset=1)
-            if doc is not None and doc.data is None:
-                doc.data = {}
-            return doc, "".join(lines[index + 1 :]), index + 2
-    problems.error(
-        SourceLocation(path, 1, 1),
-        "front matter starts with '---' but has no closing '---' line",
-    )
-    return None, "", 1
+            return "".join(lines[1:index]), "".join(lines[index + 1 :]), index + 2
+    return None

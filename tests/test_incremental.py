@@ -13,9 +13,11 @@ import pytest
 from chmgen import deps, pipeline, render
 from chmgen.build import build, load_and_plan, make_renderer
 from chmgen.live import LiveBuild
+from chmgen.load import markdown_files
 from chmgen.markup import convert
 from chmgen.pipeline import changed_pages, manifest_path, read_manifest
-from chmgen.rendercache import MarkdownCache, markdown_key
+from chmgen.rendercache import ConvertAhead, MarkdownCache, cache_path, markdown_key
+from chmgen.yamldoc import markdown_body
 
 ROOT = Path(__file__).resolve().parent.parent
 EPOCH = "1767225600"  # 2026-01-01: every build of this module has the same date
@@ -307,6 +309,67 @@ def test_markdown_is_never_converted_twice(site: Path, tmp_path: Path) -> None:
     edit(site / "pages" / "about.md", "## What you will find here", "## What is here")
     after = build(site, tmp_path / "two", jobs=2)
     assert after.converted == 1  # the edited page's text only
+
+
+def _finished(ahead: ConvertAhead) -> int:
+    """What ``ahead`` converted once it went through every file (not stopped early)."""
+    process = ahead._process
+    assert process is not None
+    process.join(60)
+    assert not process.is_alive()
+    return ahead.finish()
+
+
+def test_markdown_converted_ahead_is_what_the_pages_would_convert(site: Path,
+                                                                   tmp_path: Path) -> None:
+    """The second process converts each Markdown file's body once, into the site's cache; a
+    build after converts none of them again and writes what a build without it writes."""
+    other = tmp_path / "other"
+    shutil.copytree(site, other)
+    files = markdown_files(site)
+    assert {f.parent.name for f in files} == {"pages", "news", "nbsap"}
+    bodies = {markdown_body(f.read_text("utf-8")) for f in files}
+    ahead = _finished(ConvertAhead(cache_path(site), files))
+    assert ahead == len(bodies - {None})
+    cache = MarkdownCache(cache_path(site))
+    for body in bodies - {None}:
+        assert cache.html(body) == convert(body)
+    assert (cache.hits, cache.misses) == (ahead, 0)
+    # jobs=1: no process converts ahead in these builds
+    after = build(site, tmp_path / "one", jobs=1)
+    without = build(other, tmp_path / "two", jobs=1)
+    assert without.converted - after.converted == ahead
+    assert_same_tree(tmp_path / "one", tmp_path / "two", "converted ahead")
+    assert _finished(ConvertAhead(cache_path(site), files)) == 0  # all there already
+
+
+def test_converting_ahead_stops_when_asked_with_whole_entries(tmp_path: Path) -> None:
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for number in range(400):
+        (folder / f"p{number}.md").write_text(
+            f"---\ntitle: P{number}\n---\n# Page {number}\n\n" + "Some *text*. " * 600)
+    files = markdown_files(tmp_path)
+    assert len(files) == 400
+    ahead = ConvertAhead(tmp_path / "packs", files)
+    count = ahead.finish()  # at once: it stops after the file it is converting
+    assert count < 400
+    cache = MarkdownCache(tmp_path / "packs")
+    assert len(cache._entries()) == count
+    for file in files:
+        body = markdown_body(file.read_text("utf-8"))
+        assert body is not None
+        assert cache.html(body) == convert(body)
+    assert (cache.hits, cache.misses) == (count, 400 - count)
+
+
+def test_markdown_files_of_a_change_are_the_changed_content_files(site: Path) -> None:
+    changed = {"pages/about.md", "news/gone.md", "pages/data.yml", "README.md",
+               "themes/x/page.md", "nbsap/chapter-1.md"}
+    (site / "nbsap" / "chapter-1.md").write_text("---\ntitle: One\n---\nText\n")
+    assert markdown_files(site, changed) == [site / "nbsap" / "chapter-1.md",
+                                             site / "pages" / "about.md"]
+    assert markdown_files(site, set()) == []
 
 
 def test_markdown_cache_key_covers_every_input(monkeypatch: pytest.MonkeyPatch) -> None:

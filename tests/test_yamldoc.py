@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from chmgen.errors import Problems, SourceLocation
-from chmgen.yamldoc import YamlDoc, describe, format_key, parse_yaml, split_front_matter
+from chmgen.yamldoc import (
+    YamlDoc,
+    describe,
+    format_key,
+    markdown_body,
+    parse_yaml,
+    split_front_matter,
+)
 
 PATH = Path("content/file.yml")
 MD = Path("pages/about.md")
@@ -337,6 +344,25 @@ def test_empty_file_has_no_front_matter() -> None:
     assert problems == []
     assert doc is not None and doc.data == {}
     assert (body, body_line) == ("", 1)
+
+
+@pytest.mark.parametrize("text", [
+    "---\ntitle: About\n---\n# About\n\nText.\n",
+    "---\r\ntitle: x\r\n...\r\nBody\r\n",
+    "---\n---\nBody\n",
+    "# About\n---\ntitle: not front matter\n",
+    "---\ntitle: [broken\n---\nThe body of a file whose front matter has a syntax error.\n",
+    "",
+])
+def test_markdown_body_is_the_body_the_front_matter_split_gives(text: str) -> None:
+    """What the Markdown converted ahead of the load is keyed by: the very body the load
+    reads, whatever the front matter holds."""
+    _, body, _, _ = front(text)
+    assert markdown_body(text) == body
+
+
+def test_markdown_body_of_unclosed_front_matter_is_none() -> None:
+    assert markdown_body("---\ntitle: About\n\n# About\n") is None
 
 
 # -- helpers ----------------------------------------------------------------------------------
