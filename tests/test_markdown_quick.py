@@ -3,6 +3,7 @@ be exactly what Python-Markdown's own inline stage gives, for any text."""
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as etree
 from pathlib import Path
 
 import markdown
@@ -149,3 +150,15 @@ def test_block_processors_answer_quickly_what_their_search_would() -> None:
             queue = ["plain words"]
             assert processor.run(parent, queue) is False
             assert queue == ["plain words"] and len(parent) == 0
+
+
+def test_block_level_answers_are_python_markdown_s() -> None:
+    """The converter's is_block_level keeps its answers; they are those of the method it
+    replaces, for every tag, in any case, with a closing slash, and for tags that are not
+    strings (comments, processing instructions)."""
+    md = markup._converter("<div markdown=\"1\">\n*x*\n</div>\n| a |\n| - |\n| 1 |\n")
+    assert md.is_block_level is not markdown.Markdown.is_block_level.__get__(md)
+    tags = [*md.block_level_elements, "span", "a", "em", "P", "DIV", "hr/", "br/", "x-y", ""]
+    for tag in [*tags, *tags]:  # asked twice: the kept answer is the same
+        assert md.is_block_level(tag) == markdown.Markdown.is_block_level(md, tag), tag
+    assert md.is_block_level(etree.Comment) is False
