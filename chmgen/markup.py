@@ -16,14 +16,15 @@ import html as htmllib
 import re
 import threading
 import xml.etree.ElementTree as etree
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import markdown
 from markdown.extensions import Extension
+from markdown.preprocessors import HtmlBlockPreprocessor, NormalizeWhitespace
 from markdown.treeprocessors import InlineProcessor as InlinePass
 from markdown.treeprocessors import Treeprocessor
-from markdown.util import AtomicString
+from markdown.util import ETX, STX, AtomicString, Registry
 
 from chmgen.urls import is_external
 
@@ -241,9 +242,14 @@ _EXTRA: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+# each string as a search (a literal's search skips ahead quicker than ``in`` scans)
+_EXTRA_SEARCHES = tuple((name, tuple(re.compile(re.escape(n)).search for n in needs))
+                        for name, needs in _EXTRA)
+
+
 def _extensions_for(text: str) -> tuple[str, ...]:
     """The extensions of "extra" that could change the HTML of ``text``."""
-    return tuple(name for name, needs in _EXTRA if any(n in text for n in needs))
+    return tuple(name for name, needs in _EXTRA_SEARCHES if any(s(text) for s in needs))
 
 
 def _converter(text: str) -> markdown.Markdown:
@@ -257,9 +263,73 @@ def _converter(text: str) -> markdown.Markdown:
     if md is None:
         md = markdown.Markdown(extensions=[*wanted, "sane_lists", _Chmgen()],
                                output_format="html")
-        md.is_block_level = _block_level_test(md)  # type: ignore[method-assign,assignment]
+        _quicken(md)
         instances[wanted] = md
     return md
+
+
+def _quicken(md: markdown.Markdown) -> None:
+    """Python-Markdown's work for each text made cheaper where it does nothing, with the same
+    HTML (tests/test_markdown_quick.py compares every construct with a stock instance):
+    processors listed once (not on every iteration: the block parser iterates them for each
+    block), raw HTML looked for only in texts that have a ``<`` or ``&``, blank-looking lines
+    emptied only when a line ends in a space, and is_block_level's answers kept."""
+    md.is_block_level = _block_level_test(md)  # type: ignore[method-assign,assignment]
+    for registry in (md.preprocessors, md.parser.blockprocessors, md.treeprocessors,
+                     md.inlinePatterns, md.postprocessors):
+        registry.__class__ = _Listed
+    if type(md.preprocessors["html_block"]) is HtmlBlockPreprocessor:  # not md_in_html's
+        md.preprocessors.register(_HtmlBlocks(md), "html_block", 20)
+    if type(md.preprocessors["normalize_whitespace"]) is NormalizeWhitespace:
+        md.preprocessors.register(_Whitespace(md), "normalize_whitespace", 30)
+
+
+class _Listed(Registry):  # type: ignore[type-arg]
+    """A registry whose items in order are worked out once after each change."""
+
+    _listed: list[Any] | None = None
+
+    def __iter__(self) -> Iterator[Any]:
+        registry: Any = self  # (its private attributes are not in Python-Markdown's types)
+        if self._listed is None or not registry._is_sorted:
+            registry._sort()
+            self._listed = [registry._data[name] for name, _ in registry._priority]
+        return iter(self._listed)
+
+    def register(self, item: Any, name: str, priority: float) -> None:
+        self._listed = None
+        super().register(item, name, priority)
+
+    def deregister(self, name: str, strict: bool = True) -> None:
+        self._listed = None
+        super().deregister(name, strict)
+
+
+class _HtmlBlocks(HtmlBlockPreprocessor):
+    """A text without ``<`` or ``&`` holds no raw HTML, entity or character reference: the
+    HTML parser would give its lines back as they are."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        if any("<" in line or "&" in line for line in lines):
+            return super().run(lines)
+        return lines
+
+
+_BLANK_LOOKING = re.compile(r"(?<=\n) +\n")
+
+
+class _Whitespace(NormalizeWhitespace):
+    """``NormalizeWhitespace``, its search for lines of spaces only done when a line ends in
+    one."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        source = "\n".join(lines)
+        source = source.replace(STX, "").replace(ETX, "")
+        source = source.replace("\r\n", "\n").replace("\r", "\n") + "\n\n"
+        source = source.expandtabs(self.md.tab_length)
+        if " \n" in source:
+            source = _BLANK_LOOKING.sub("\n", source)
+        return source.split("\n")
 
 
 def _block_level_test(md: markdown.Markdown) -> Callable[[Any], bool]:

@@ -162,3 +162,30 @@ def test_block_level_answers_are_python_markdown_s() -> None:
     for tag in [*tags, *tags]:  # asked twice: the kept answer is the same
         assert md.is_block_level(tag) == markdown.Markdown.is_block_level(md, tag), tag
     assert md.is_block_level(etree.Comment) is False
+
+
+def test_the_quicker_preprocessors_are_in_use_where_they_apply() -> None:
+    """The texts the tests above convert go through chmgen's preprocessors, so those tests
+    compare them with Python-Markdown's; with md_in_html its own raw-HTML stage is kept."""
+    plain = markup._converter("Plain *text*.")
+    assert type(plain.preprocessors["html_block"]) is markup._HtmlBlocks
+    assert type(plain.preprocessors["normalize_whitespace"]) is markup._Whitespace
+    assert type(plain.parser.blockprocessors) is markup._Listed
+    html = markup._converter('<div markdown="1">\n*x*\n</div>\n')
+    assert type(html.preprocessors["html_block"]) is not markup._HtmlBlocks
+    for text in ("a\n  \nb", "- a\n   \n- b", "a\n\t\nb", "a\r\n \r\nb",
+                 "&copy; &amp; &#38; &#x26; & &unknown; AT&T", "a &amp;\n  \n&lt;b&gt;"):
+        assert quick(text) == stock(text), text
+
+
+def test_a_listed_registry_follows_registrations() -> None:
+    registry = markup._Listed()
+    registry.register("b", "b", 10)
+    registry.register("a", "a", 20)
+    assert list(registry) == ["a", "b"]
+    registry.register("c", "c", 30)
+    assert list(registry) == ["c", "a", "b"]
+    registry.deregister("a")
+    assert list(registry) == ["c", "b"]
+    registry.register("b2", "b", 40)  # a name registered again takes its new place
+    assert list(registry) == ["b2", "c"]
