@@ -171,10 +171,14 @@ def test_the_quicker_preprocessors_are_in_use_where_they_apply() -> None:
     assert type(plain.preprocessors["html_block"]) is markup._HtmlBlocks
     assert type(plain.preprocessors["normalize_whitespace"]) is markup._Whitespace
     assert type(plain.parser.blockprocessors) is markup._Listed
+    table = markup._converter("a|b\n-|-\n1|2").parser.blockprocessors["table"]
+    assert table._split.func is markup._split_cells
     html = markup._converter('<div markdown="1">\n*x*\n</div>\n')
     assert type(html.preprocessors["html_block"]) is not markup._HtmlBlocks
     for text in ("a\n  \nb", "- a\n   \n- b", "a\n\t\nb", "a\r\n \r\nb",
-                 "&copy; &amp; &#38; &#x26; & &unknown; AT&T", "a &amp;\n  \n&lt;b&gt;"):
+                 "&copy; &amp; &#38; &#x26; & &unknown; AT&T", "a &amp;\n  \n&lt;b&gt;",
+                 "a|b\n-|-\n1|2", "| a | `b|c` |\n| - | - |\n| 1 \\| 2 | 3 |",
+                 "| x | y |\n|---|:-:|\n| `|` | \\\\| z |\n| *a* | |"):
         assert quick(text) == stock(text), text
 
 
