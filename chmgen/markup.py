@@ -25,7 +25,7 @@ from markdown.extensions import Extension
 from markdown.extensions.tables import TableProcessor
 from markdown.preprocessors import HtmlBlockPreprocessor, NormalizeWhitespace
 from markdown.treeprocessors import InlineProcessor as InlinePass
-from markdown.treeprocessors import Treeprocessor
+from markdown.treeprocessors import Treeprocessor, UnescapeTreeprocessor
 from markdown.util import ETX, STX, AtomicString, Registry
 
 from chmgen.urls import is_external
@@ -296,10 +296,19 @@ def _quicken(md: markdown.Markdown) -> None:
         md.preprocessors.register(_HtmlBlocks(md), "html_block", 20)
     if type(md.preprocessors["normalize_whitespace"]) is NormalizeWhitespace:
         md.preprocessors.register(_Whitespace(md), "normalize_whitespace", 30)
+    unescape: Any = md.treeprocessors["unescape"]
+    if type(md.treeprocessors["unescape"]) is UnescapeTreeprocessor:
+        unescape.unescape = partial(_unescape, unescape.unescape)
     if "table" in md.parser.blockprocessors:
         table: Any = md.parser.blockprocessors["table"]
         if type(md.parser.blockprocessors["table"]) is TableProcessor:
             table._split = partial(_split_cells, table._split)
+
+
+def _unescape(slow: Callable[[str], str], text: str) -> str:
+    """A text run with its backslash-escaped characters put back: only runs with an escape
+    (its placeholder starts with STX) are searched."""
+    return slow(text) if STX in text else text
 
 
 def _split_cells(slow: Callable[[str], list[str]], row: str) -> list[str]:

@@ -173,6 +173,7 @@ def test_the_quicker_preprocessors_are_in_use_where_they_apply() -> None:
     assert type(plain.parser.blockprocessors) is markup._Listed
     table = markup._converter("a|b\n-|-\n1|2").parser.blockprocessors["table"]
     assert table._split.func is markup._split_cells
+    assert plain.treeprocessors["unescape"].unescape.func is markup._unescape
     html = markup._converter('<div markdown="1">\n*x*\n</div>\n')
     assert type(html.preprocessors["html_block"]) is not markup._HtmlBlocks
     for text in ("a\n  \nb", "- a\n   \n- b", "a\n\t\nb", "a\r\n \r\nb",
