@@ -26,7 +26,8 @@ import hashlib
 import json
 import os
 import sys
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,9 @@ class Fingerprint:
     context: str
     themes: str
     files: dict[str, str]  # the site's files: path relative to the site → digest of its bytes
+    # path → (size, mtime, ctime, inode) of the files last changed well before the fingerprint
+    # was taken: while a file's are the same, the next build takes its digest from here
+    stats: dict[str, list[int]] = field(default_factory=dict)
     # Filled by check(): what changed since the last build into the same folder, when it is
     # known (see Changes).
     changes: Changes | None = None
@@ -94,7 +98,7 @@ def check(root: Path, out: Path, options: dict[str, Any]
     saved = _saved(root, out)
     if saved is not None and saved.get("sources") != 0:
         return None, None
-    print_ = fingerprint(root, out, options)
+    print_ = fingerprint(root, out, options, saved)
     print_.changes = _changes(print_, saved)
     return print_, unchanged(root, out, print_.digest, saved)
 
@@ -128,9 +132,17 @@ def record_path(root: Path, out: Path) -> Path:
     return root / FOLDER / f"unchanged-{output_name(out)}.json"
 
 
-def fingerprint(root: Path, out: Path, options: dict[str, Any]) -> Fingerprint:
-    """A digest of every input of a build of ``root`` into ``out`` with ``options``."""
+def fingerprint(root: Path, out: Path, options: dict[str, Any],
+                saved: dict[str, Any] | None = None) -> Fingerprint:
+    """A digest of every input of a build of ``root`` into ``out`` with ``options``. A site
+    file whose size, times and inode are those ``saved`` (the last build's record) holds has
+    the digest recorded with them: it was not written since (its change time says so, which
+    nothing but a change sets), and it is not read again."""
     root, out = root.resolve(), out.resolve()
+    # Files changed just before the fingerprint is taken are not trusted the next time: a
+    # change within the same tick of the file system's clock would leave the times as they
+    # were (as git does for "racily clean" files).
+    reuse = _Reuse(saved, time.time_ns() - _RACY_NS)
     head = {"format": FORMAT, "chmgen": __version__, "python": sys.version,
             "libraries": _versions(), "options": options, "out": str(out),
             "date": _build_date(), "api": os.environ.get("CHMGEN_API_URL", "")}
@@ -147,12 +159,43 @@ def fingerprint(root: Path, out: Path, options: dict[str, Any]) -> Fingerprint:
             _hash_tree(themes, folder, folder.parent)
     # The site: its hidden folders aside (.git, .chmgen, …), but the central CHM records cache.
     files: dict[str, str] = {}
-    _file_digests(files, root, root, {out}, top=True)
-    _file_digests(files, root / ".chmgen" / "cache", root, set())
+    _file_digests(files, root, root, {out}, top=True, reuse=reuse)
+    _file_digests(files, root / ".chmgen" / "cache", root, set(), reuse=reuse)
     whole = hashlib.blake2b(digest_size=24)
     whole.update(f"{context.hexdigest()}\0{themes.hexdigest()}\0".encode())
     _update(whole, files)
-    return Fingerprint(whole.hexdigest(), context.hexdigest(), themes.hexdigest(), files)
+    return Fingerprint(whole.hexdigest(), context.hexdigest(), themes.hexdigest(), files,
+                       reuse.stats)
+
+
+_RACY_NS = 3_000_000_000  # coarser than any file system's clock (FAT: 2 s)
+
+
+class _Reuse:
+    """The digests a fingerprint may take from the last one, and the stats it records."""
+
+    def __init__(self, saved: dict[str, Any] | None, trusted_before: int) -> None:
+        files = saved.get("files") if saved else None
+        stats = saved.get("stats") if saved else None
+        self.files: dict[str, Any] = files if isinstance(files, dict) else {}
+        self.known: dict[str, Any] = stats if isinstance(stats, dict) and self.files else {}
+        self.trusted_before = trusted_before
+        self.stats: dict[str, list[int]] = {}
+
+    def digest(self, path: str, entry: os.DirEntry[str]) -> str | None:
+        """The recorded digest of the file at ``path`` while it is unchanged, else None."""
+        try:
+            stat = entry.stat()
+        except OSError:
+            return None
+        now = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+        if stat.st_ctime_ns < self.trusted_before and stat.st_mtime_ns < self.trusted_before:
+            self.stats[path] = now
+        if self.known.get(path) == now:
+            found = self.files.get(path)
+            if isinstance(found, str):
+                return found
+        return None
 
 
 def _theme_folders(root: Path, builtin: list[Path]) -> list[Path]:
@@ -215,10 +258,10 @@ def _update(digest: Any, files: dict[str, str]) -> None:
 
 
 def _file_digests(found: dict[str, str], folder: Path, base: Path, skip: set[Path], *,
-                  top: bool = False) -> None:
+                  top: bool = False, reuse: _Reuse | None = None) -> None:
     """The digest of every file under ``folder`` by its path relative to ``base``, in a fixed
     order (``skip``, ``__pycache__`` and, with ``top``, the hidden folders right under it
-    aside)."""
+    aside); unchanged files' from ``reuse``."""
     try:
         with os.scandir(folder) as scan:
             entries = sorted(scan, key=lambda entry: entry.name)
@@ -229,14 +272,17 @@ def _file_digests(found: dict[str, str], folder: Path, base: Path, skip: set[Pat
             if (top and entry.name.startswith(".")) or entry.name in _SKIPPED_NAMES \
                     or Path(entry.path) in skip:
                 continue
-            _file_digests(found, Path(entry.path), base, skip)
+            _file_digests(found, Path(entry.path), base, skip, reuse=reuse)
         elif entry.is_file(follow_symlinks=True):
-            try:
-                with open(entry.path, "rb") as handle:
-                    digest = hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
-            except OSError:
-                digest = "unreadable"
-            found[os.path.relpath(entry.path, base).replace(os.sep, "/")] = digest
+            relative = os.path.relpath(entry.path, base).replace(os.sep, "/")
+            digest = reuse.digest(relative, entry) if reuse is not None else None
+            if digest is None:
+                try:
+                    with open(entry.path, "rb") as handle:
+                        digest = hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
+                except OSError:
+                    digest = "unreadable"
+            found[relative] = digest
 
 
 def listing(out: Path) -> str | None:
@@ -286,7 +332,8 @@ def remember(root: Path, out: Path, print_: Fingerprint | None, outcome: Outcome
         return
     else:
         state = {"fingerprint": print_.digest, "context": print_.context,
-                 "themes": print_.themes, "files": print_.files, "manifest": manifest,
+                 "themes": print_.themes, "files": print_.files, "stats": print_.stats,
+                 "manifest": manifest,
                  "listing": listing(out),
                  "pages_per_language": outcome.pages_per_language,
                  "warnings": [[str(w.location.path), w.location.line, w.location.col,

@@ -3,6 +3,7 @@ last build reported and writes nothing; any change to an input or to the output 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -107,6 +108,52 @@ def test_any_change_to_an_input_or_the_output_is_built(site: Path, tmp_path: Pat
     assert [str(w) for w in result.warnings] == [str(w) for w in expected.warnings]
     # and the build after it has nothing to do again
     assert build(site, out, jobs=1).rendered == 0
+
+
+@pytest.mark.parametrize("change", ["content", "same size, same second", "a page deleted",
+                                    "a news post added", "template override"])
+def test_a_change_is_seen_when_unchanged_files_are_not_read(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str) -> None:
+    """With every file trusted at once (no margin for the file system's clock), the files
+    the last build recorded are not read; an edit still changes the file's times."""
+    monkeypatch.setattr(noop, "_RACY_NS", 0)
+    test_any_change_to_an_input_or_the_output_is_built(site, tmp_path, change)
+    assert _record(site, tmp_path / "out")["stats"]
+
+
+def _record(site: Path, out: Path) -> dict[str, object]:
+    saved = noop._saved(site, out)
+    assert saved is not None
+    return saved
+
+
+def test_a_file_unchanged_since_the_last_build_is_not_read_again(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    options = noop.build_options(strict=False, base_url=None, explicit_index=False,
+                                 records="cache", api_url=None)
+    build(site, out, jobs=1)
+    # Just written (the site was copied a moment ago): not trusted, each file is read.
+    assert _record(site, out)["stats"] == {}
+    monkeypatch.setattr(noop, "_RACY_NS", 0)
+    (site / "static" / "extra.txt").write_text("x", "utf-8")  # a build that records again
+    assert build(site, out, jobs=1).bytes_written > 0
+    record = _record(site, out)
+    stats, files = record["stats"], record["files"]
+    assert isinstance(stats, dict) and isinstance(files, dict)
+    assert set(stats) == set(files)
+    # A digest the record holds for a file whose size, times and inode are the same is
+    # taken as it is: the file is not read (a wrong one shows it).
+    files["pages/about.md"] = "0" * 32
+    noop.record_path(site, out).write_text(json.dumps(record), "utf-8")
+    print_, _ = noop.check(site, out, options)
+    assert print_ is not None and print_.files["pages/about.md"] == "0" * 32
+    about = site / "pages" / "about.md"
+    about.write_bytes(about.read_bytes())  # the same bytes, written again: new times
+    print_, _ = noop.check(site, out, options)
+    assert print_ is not None and print_.files["pages/about.md"] != "0" * 32
+    assert print_.files["pages/about.md"] == noop.fingerprint(site, out, options).files[
+        "pages/about.md"]
 
 
 def _signed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[object, ...]]:
