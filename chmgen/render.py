@@ -15,7 +15,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError, dates, numbers
-from jinja2 import BaseLoader, BytecodeCache, Environment, StrictUndefined, TemplateError, nodes
+from jinja2 import (
+    BaseLoader,
+    BytecodeCache,
+    Environment,
+    StrictUndefined,
+    TemplateError,
+    nodes,
+    pass_context,
+)
 from jinja2.ext import Extension, i18n
 from jinja2.parser import Parser
 from jinja2.runtime import Context
@@ -148,10 +156,30 @@ def make_environment(loader: BaseLoader, translations: Any,
                                    keep_trailing_newline=True, bytecode_cache=bytecode_cache,
                                    auto_reload=False)
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    _keep_translations(env)
     env.tests["contains"] = lambda seq, item: item in seq
     env.tests["ge_date"] = lambda value, day: (
         value.date() if isinstance(value, dt.datetime) else value) >= day
     return env
+
+
+def _keep_translations(env: Environment) -> None:
+    """``_`` and ``gettext`` of ``env`` (one language) with each message without variables
+    translated once: Jinja's looks it up and formats it on every call, tens per page."""
+    translate: Any = env.globals["gettext"]
+    known: dict[tuple[str, bool], Any] = {}
+
+    @pass_context
+    def gettext(context: Context, message: str, **variables: Any) -> Any:
+        if variables:
+            return translate(context, message, **variables)
+        key = (message, context.eval_ctx.autoescape)
+        found = known.get(key)
+        if found is None:
+            found = known[key] = translate(context, message)
+        return found
+
+    env.globals["gettext"] = env.globals["_"] = gettext
 
 
 @functools.lru_cache(maxsize=4096)  # the build date, on every page's footer

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import posixpath
 
 ABSOLUTE_PREFIXES = ("http://", "https://", "mailto:", "tel:", "//", "#", "data:")
@@ -29,10 +30,8 @@ def relative_url(from_path: str, to_key: str, *, explicit_index: bool = False) -
     if "#" in to_key:
         to_key, fragment = to_key.split("#", 1)
         fragment = "#" + fragment
-    from_dir = posixpath.dirname(from_path)
     is_dir = to_key == "" or to_key.endswith("/")
-    target = to_key.rstrip("/") or "."
-    rel = _relpath(target, from_dir)
+    rel = _relpath(to_key.rstrip("/") or ".", _dirname(from_path))
     if is_dir:
         rel = "./" if rel == "." else rel + "/"
         if explicit_index:
@@ -40,20 +39,39 @@ def relative_url(from_path: str, to_key: str, *, explicit_index: bool = False) -
     return rel + fragment
 
 
+# A page's links all start from its folder, and the site's sections are linked from every
+# page: both are split once (links are computed tens of times per page).
+_dirname = functools.lru_cache(maxsize=1024)(posixpath.dirname)
+
+
+@functools.lru_cache(maxsize=1024)
+def _folder_parts(from_dir: str) -> tuple[str, ...] | None:
+    parts = tuple(from_dir.split("/")) if from_dir else ()
+    return None if ".." in parts else parts
+
+
+@functools.lru_cache(maxsize=8192)
+def _target_parts(target: str) -> tuple[str, ...] | None:
+    if target == ".":
+        return ()
+    parts = tuple(target.split("/"))
+    if "." in parts or ".." in parts or "//" in target or target.startswith("/"):
+        return None
+    return parts
+
+
 def _relpath(target: str, from_dir: str) -> str:
     """``posixpath.relpath`` for the plain site paths of links (no ``.``/``..`` parts), without
-    its absolute-path detour: links are computed tens of times per page."""
-    if target != "." and ("." in target.split("/") or ".." in target.split("/")) \
-            or "//" in target or ".." in from_dir.split("/") or target.startswith("/"):
+    its absolute-path detour."""
+    here, there = _folder_parts(from_dir), _target_parts(target)
+    if here is None or there is None:
         return posixpath.relpath(target, from_dir or ".")
-    here = from_dir.split("/") if from_dir else []
-    there = [] if target == "." else target.split("/")
     common = 0
     for a, b in zip(here, there, strict=False):
         if a != b:
             break
         common += 1
-    rel = "/".join([".."] * (len(here) - common) + there[common:])
+    rel = "/".join([".."] * (len(here) - common) + list(there[common:]))
     return rel or "."
 
 

@@ -359,3 +359,26 @@ def test_any_markdown_body(sites: Sites, kind: str, body: str) -> None:
 @given(raw=raw_bytes)
 def test_any_bytes(sites: Sites, kind: str, raw: bytes) -> None:
     check_loads(sites, kind, raw)
+
+
+# -- links between pages ----------------------------------------------------------------------
+
+_SEGMENTS = st.sampled_from(["a", "b", "targets", "t1", "..", ".", ""])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_SEGMENTS.filter(lambda s: s not in (".", "")), max_size=4),
+       st.lists(_SEGMENTS, min_size=1, max_size=4), st.booleans())
+def test_a_link_between_site_paths_is_posixpath_s_relative_path(
+        folder: list[str], target: list[str], leading_slash: bool) -> None:
+    """chmgen's quick relative path (its splits kept between links) is posixpath.relpath's,
+    for the plain paths of pages and for any other (those go to relpath itself)."""
+    import posixpath
+
+    from chmgen.urls import _relpath
+
+    from_dir = "/".join(folder)
+    # as relative_url asks: a target without its trailing slash
+    to = (("/" if leading_slash else "") + "/".join(target)).rstrip("/") or "."
+    for _ in range(2):  # the second time from what was kept
+        assert _relpath(to, from_dir) == posixpath.relpath(to, from_dir or ".")

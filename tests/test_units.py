@@ -180,3 +180,41 @@ def test_converted_markdown_is_the_same_for_every_page_until_localized() -> None
     assert MARK in html and "../" not in html
     assert render_markdown("[t](/targets/)", lambda k: "../../" + k) \
         == '<p><a href="../../targets/">t</a></p>'
+
+
+def test_translations_kept_per_language_are_jinja_s() -> None:
+    """Messages without variables are translated once per environment (language); what a
+    template shows is what Jinja's own gettext gives, escaped the same, with variables or
+    not, inside autoescape blocks or not."""
+    import gettext as gettext_module
+
+    from jinja2 import DictLoader, Environment
+
+    from chmgen.render import make_environment
+
+    class Catalog(gettext_module.NullTranslations):
+        messages = {"Search": "Recherche <b>", "%(n)s pages": "%(n)s pages & plus",
+                    "100%% sure": "sûr à 100%%"}
+
+        asked: list[str] = []
+
+        def gettext(self, message: str) -> str:
+            self.asked.append(message)
+            return self.messages.get(message, message)
+
+    source = ('{{ _("Search") }}|{{ _("Search") }}|{{ gettext("Search") }}|'
+              '{{ _("%(n)s pages", n="<i>3</i>") }}|{{ _("100%% sure") }}|{{ _("Other") }}|'
+              '{% autoescape false %}{{ _("Search") }}{% endautoescape %}|{{ _("Search") }}')
+    ours = make_environment(DictLoader({"t.html": source}), Catalog())
+    stock = Environment(loader=DictLoader({"t.html": source}), autoescape=True,
+                        extensions=["jinja2.ext.i18n"])
+    stock.install_gettext_translations(Catalog(), newstyle=True)  # type: ignore[attr-defined]
+    expected = stock.get_template("t.html").render()
+    assert "Recherche <b>|" in expected and "&lt;i&gt;3&lt;/i&gt; pages & plus|" in expected
+    assert "|sûr à 100%|" in expected
+    Catalog.asked.clear()
+    for _ in range(2):
+        assert ours.get_template("t.html").render() == expected
+    # each message without variables asked once (two autoescape states for "Search")
+    assert sorted(Catalog.asked) == sorted(
+        ["Search", "Search", "100%% sure", "Other", "%(n)s pages", "%(n)s pages"])
