@@ -140,6 +140,11 @@ def _needs(pattern: object) -> tuple[str | None, str | None]:
     return (needs[0] if needs else None, needs[1] if len(needs) > 1 else None)
 
 
+# a character of each string of _NEEDS but the hard line break's
+_MARKUP_CHARS = frozenset("`\\[<&*_")
+_MARKUP = re.compile("[" + re.escape("".join(sorted(_MARKUP_CHARS))) + "]")
+
+
 class _QuickInline(InlinePass):
     """Python-Markdown's inline stage, unchanged but for skipping the patterns a text cannot
     match (``_NEEDS``): most runs of prose hold no ``` ` ``` ``[`` ``<`` ``&`` ``*`` ``_``,
@@ -147,12 +152,21 @@ class _QuickInline(InlinePass):
 
     def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
         self._quick = [(pattern, *_needs(pattern)) for pattern in self.inlinePatterns]
+        # A run holding no character of any pattern's strings is left as it is at once (the
+        # loop below would skip every pattern); a pattern needing no string rules it out.
+        needs = [n for _, *pair in self._quick for n in pair if n is not None]
+        plain = all(n is not None for _, n, _ in self._quick) and \
+            all(n == "  \n" or set(n) & _MARKUP_CHARS for n in needs)
+        self._plain = plain
         return super().run(tree, ancestors)
 
     def _InlineProcessor__handleInline(self, data: str,  # noqa: N802 (overrides that name)
                                        patternIndex: int = 0) -> str:  # noqa: N803
         # Python-Markdown's loop over the patterns, over a list taken once per text.
         if isinstance(data, AtomicString):
+            return data
+        if patternIndex == 0 and self._plain and _MARKUP.search(data) is None \
+                and "  \n" not in data:
             return data
         patterns, apply = self._quick, self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
         start, count = 0, len(patterns)

@@ -66,6 +66,8 @@ def test_the_quick_inline_stage_is_in_use_and_knows_every_pattern() -> None:
                if markup._needs(pattern) == (None, None)]
     assert unknown == []
     assert markup._needs(object()) == (None, None)
+    md.reset().convert("Some *text*.")
+    assert md.treeprocessors["inline"]._plain  # runs without markup are left at once
 
 
 def test_each_pattern_needs_what_it_says() -> None:
