@@ -7,7 +7,9 @@ libraries that shape the HTML, the build's options and the build date — and a 
 output folder. The next build into that folder first computes the same fingerprint: when it
 and the folder are unchanged, the build is the previous one exactly, so it reports what that
 one reported and writes nothing. Reading and hashing the files costs a fraction of parsing
-them, and this module imports nothing heavy (no Jinja, no Markdown).
+them, and this module imports nothing heavy (no Jinja, no Markdown). A file whose size, times
+and inode are those the record holds for it (taken well after its last change) is not even
+read: its digest is the recorded one.
 
 When something did change, the same record says what: the fingerprint keeps a digest of each of
 the site's files, apart from the build's context (options, date, versions, chmgen's code) and

@@ -27,6 +27,7 @@ from typing import Any
 from chmgen import __version__
 from chmgen.markup import MARKDOWN_CONFIG, convert, localize
 from chmgen.noop import FOLDER as FOLDER  # (where the site keeps what builds left)
+from chmgen.yamldoc import markdown_body
 
 # key (20 bytes), offset and length of the HTML in the data file, checksum of the HTML
 _RECORD = struct.Struct("<20sQI8s")
@@ -249,14 +250,20 @@ class ConvertAhead:
         if self._process is None:
             return 0
         self._stop.set()
-        self._process.join()
+        self._process.join(_PATIENCE)
+        if self._process.is_alive():  # stuck (it never should be): the build goes on without
+            self._process.kill()
+            self._process.join()
         self._process = None
         return int(self._count.value)
 
 
-def _convert_ahead(path: Path, files: Sequence[Path], stop: Any, count: Any) -> None:
-    from chmgen.yamldoc import markdown_body
+_PATIENCE = 30.0  # seconds for one text's conversion and the pack's writing, at the most
 
+
+def _convert_ahead(path: Path, files: Sequence[Path], stop: Any, count: Any) -> None:
+    # (nothing imported here: a process forked from chmgen serve, which has threads, could
+    # find the import lock taken)
     cache = MarkdownCache(path)
     known = cache._entries()
     try:
