@@ -181,6 +181,11 @@ def digest(value: Any) -> str:
                            digest_size=12).hexdigest()
 
 
+def text_digest(text: str) -> str:
+    """A long text's place in a value given to ``digest``: its hash."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
 def stable(value: Any) -> Any:
     """``value`` with records replaced by their identity (query results: membership, order)."""
     name = identity(value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -303,6 +303,11 @@ def _entry_identity(entry: MarkdownEntry) -> str:
 deps.CONTENT_TYPES.add(Content)
 # An entry's own value: its variants are records of their own, read through variant().
 deps.VALUES[MarkdownEntry] = lambda e: (e.slug, e.weight, e.menu, e.date, tuple(e.variants))
+# A variant's every field, its body by a hash of it (the body's repr, which escapes each
+# character, was most of the cost of signing a page's dependencies).
+_VARIANT_FIELDS = tuple(f.name for f in fields(Variant))
+deps.VALUES[Variant] = lambda v: tuple(
+    deps.text_digest(v.body) if name == "body" else getattr(v, name) for name in _VARIANT_FIELDS)
 deps.RECORD_TYPES.update({
     NationalTarget: lambda r: f"target:{_where(r.source)}#{r.id}",
     Indicator: lambda r: f"indicator:{_where(r.source_path)}#{r.id}",
