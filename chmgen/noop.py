@@ -288,19 +288,38 @@ def _file_digests(found: dict[str, str], folder: Path, base: Path, skip: set[Pat
 
 
 def listing(out: Path) -> str | None:
-    """A digest of the output folder's files with their sizes and modification times."""
+    """A digest of the output folder's files with their sizes and modification times (in
+    ``os.walk``'s order: a folder's files by name, then its folders by name; folders that are
+    symbolic links are not entered)."""
     if not out.is_dir():
         return None
     digest = hashlib.blake2b(digest_size=24)
-    for folder, dirs, names in os.walk(out):
-        dirs.sort()
-        for name in sorted(names):
-            path = os.path.join(folder, name)
-            stat = os.stat(path)
-            relative = os.path.relpath(path, out)
-            digest.update(f"{relative}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode(
-                "utf-8", "surrogateescape"))
+    _list_folder(digest, str(out), "")
     return digest.hexdigest()
+
+
+def _list_folder(digest: Any, folder: str, prefix: str) -> None:
+    files: list[os.DirEntry[str]] = []
+    folders: list[os.DirEntry[str]] = []
+    try:
+        with os.scandir(folder) as scan:
+            for entry in scan:
+                try:
+                    inside = entry.is_dir()
+                except OSError:
+                    inside = False
+                (folders if inside else files).append(entry)
+    except OSError:
+        return
+    files.sort(key=lambda entry: entry.name)
+    lines = []
+    for entry in files:
+        stat = entry.stat()
+        lines.append(f"{prefix}{entry.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n")
+    digest.update("".join(lines).encode("utf-8", "surrogateescape"))
+    for entry in sorted(folders, key=lambda entry: entry.name):
+        if not entry.is_symlink():
+            _list_folder(digest, entry.path, f"{prefix}{entry.name}/")
 
 
 def unchanged(root: Path, out: Path, print_: str, saved: dict[str, Any] | None = None

@@ -312,3 +312,35 @@ def test_hidden_folders_inside_the_site_are_inputs(site: Path, tmp_path: Path) -
     result = build(site, out, jobs=1)
     assert result.bytes_written > 0
     assert (out / "assets" / ".well-known" / "security.txt").read_text("utf-8") == "Contact: b\n"
+
+
+def test_the_output_listing_is_os_walk_s(tmp_path: Path) -> None:
+    """The listing of an output folder digests its files in os.walk's order and with the
+    sizes and times os.stat gives; folders that are symbolic links are not entered."""
+    import hashlib
+
+    def walked(out: Path) -> str:
+        digest = hashlib.blake2b(digest_size=24)
+        for folder, dirs, names in os.walk(out):
+            dirs.sort()
+            for name in sorted(names):
+                path = os.path.join(folder, name)
+                stat = os.stat(path)
+                digest.update(f"{os.path.relpath(path, out)}\0{stat.st_size}\0"
+                              f"{stat.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+        return digest.hexdigest()
+
+    out = tmp_path / "out"
+    (out / "a" / "b").mkdir(parents=True)
+    (out / "a" / "b" / "index.html").write_text("x", "utf-8")
+    (out / "a-b").mkdir()
+    (out / "a-b" / "page.html").write_text("yy", "utf-8")
+    (out / "index.html").write_text("z", "utf-8")
+    (out / "Z.txt").write_text("é", "utf-8")
+    os.symlink(out / "a", out / "linked-folder")
+    os.symlink(out / "Z.txt", out / "linked-file")
+    before = noop.listing(out)
+    assert before == walked(out)
+    os.utime(out / "a" / "b" / "index.html", ns=(1, 2))
+    assert noop.listing(out) == walked(out) != before
+    assert noop.listing(tmp_path / "nothing") is None
