@@ -163,6 +163,7 @@ def fingerprint(root: Path, out: Path, options: dict[str, Any],
     files: dict[str, str] = {}
     _file_digests(files, root, root, {out}, top=True, reuse=reuse)
     _file_digests(files, root / ".chmgen" / "cache", root, set(), reuse=reuse)
+    _read_pending(files, reuse.pending)
     whole = hashlib.blake2b(digest_size=24)
     whole.update(f"{context.hexdigest()}\0{themes.hexdigest()}\0".encode())
     _update(whole, files)
@@ -183,6 +184,7 @@ class _Reuse:
         self.known: dict[str, Any] = stats if isinstance(stats, dict) and self.files else {}
         self.trusted_before = trusted_before
         self.stats: dict[str, list[int]] = {}
+        self.pending: list[tuple[str, str]] = []  # (path, where) of the files to read
 
     def digest(self, path: str, entry: os.DirEntry[str]) -> str | None:
         """The recorded digest of the file at ``path`` while it is unchanged, else None."""
@@ -277,14 +279,53 @@ def _file_digests(found: dict[str, str], folder: Path, base: Path, skip: set[Pat
             _file_digests(found, Path(entry.path), base, skip, reuse=reuse)
         elif entry.is_file(follow_symlinks=True):
             relative = os.path.relpath(entry.path, base).replace(os.sep, "/")
-            digest = reuse.digest(relative, entry) if reuse is not None else None
-            if digest is None:
-                try:
-                    with open(entry.path, "rb") as handle:
-                        digest = hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
-                except OSError:
-                    digest = "unreadable"
+            if reuse is None:
+                found[relative] = _file_digest(entry.path)
+                continue
+            digest = reuse.digest(relative, entry)
+            if digest is None:  # read after the walk, with the others (its place kept)
+                digest = ""
+                reuse.pending.append((relative, entry.path))
             found[relative] = digest
+
+
+def _file_digest(where: str) -> str:
+    try:
+        with open(where, "rb") as handle:
+            return hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
+    except OSError:
+        return "unreadable"
+
+
+def _read_pending(found: dict[str, str], pending: list[tuple[str, str]]) -> None:
+    """The digests of the ``pending`` files into ``found``. When the first ones come slowly —
+    from disk: files the system has not kept in memory, a site not built for a while — the
+    rest are read by several threads (reading and hashing let other threads run), so that
+    the disk is not waited for one file at a time; in memory one thread is quicker."""
+    started = time.perf_counter()
+    first = pending[:_CHUNK]
+    for relative, where in first:
+        found[relative] = _file_digest(where)
+    rest = pending[len(first):]
+    if not rest or time.perf_counter() - started < _SLOW * len(first):
+        for relative, where in rest:
+            found[relative] = _file_digest(where)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    chunks = [rest[at:at + _CHUNK] for at in range(0, len(rest), _CHUNK)]
+    with ThreadPoolExecutor(max_workers=_READERS) as pool:
+        for chunk, digests in zip(chunks, pool.map(_chunk_digests, chunks), strict=True):
+            for (relative, _), digest in zip(chunk, digests, strict=True):
+                found[relative] = digest
+
+
+_CHUNK, _READERS = 128, 4
+_SLOW = 60e-6  # seconds per file: more than reading it from memory and hashing it takes
+
+
+def _chunk_digests(chunk: list[tuple[str, str]]) -> list[str]:
+    return [_file_digest(where) for _, where in chunk]
 
 
 def listing(out: Path) -> str | None:

@@ -344,3 +344,24 @@ def test_the_output_listing_is_os_walk_s(tmp_path: Path) -> None:
     os.utime(out / "a" / "b" / "index.html", ns=(1, 2))
     assert noop.listing(out) == walked(out) != before
     assert noop.listing(tmp_path / "nothing") is None
+
+
+@pytest.mark.parametrize("slow", [0.0, 1.0])
+def test_files_read_by_several_threads_give_the_same_fingerprint(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slow: float) -> None:
+    """Files read from disk (the first ones came slowly: here, every time, or never) are read
+    by several threads: the digests and their order are those of reading one by one."""
+    for number in range(300):  # more files than the first lot read alone
+        (site / "pages" / f"extra-{number:03}.md").write_text(
+            f"---\ntitle: Extra {number}\n---\n\nText {number}.\n", "utf-8")
+    out = tmp_path / "out"
+    options: dict[str, object] = {}
+    monkeypatch.setattr(noop, "_CHUNK", 1_000_000)  # all of them read alone
+    alone = noop.fingerprint(site, out, options)
+    monkeypatch.setattr(noop, "_CHUNK", 64)
+    monkeypatch.setattr(noop, "_SLOW", slow)
+    read = noop.fingerprint(site, out, options)
+    assert list(read.files.items()) == list(alone.files.items())
+    assert read.digest == alone.digest
+    assert read.files["pages/extra-123.md"] == noop._file_digest(
+        str(site / "pages" / "extra-123.md"))
