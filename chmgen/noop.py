@@ -73,9 +73,10 @@ class Fingerprint:
     context: str
     themes: str
     files: dict[str, str]  # the site's files: path relative to the site → digest of its bytes
-    # path → (size, mtime, ctime, inode) of the files last changed well before the fingerprint
-    # was taken: while a file's are the same, the next build takes its digest from here
-    stats: dict[str, list[int]] = field(default_factory=dict)
+    # path → "size:mtime:ctime:inode" of the files last changed well before the fingerprint
+    # was taken: while a file's are the same, the next build takes its digest from here (one
+    # string each: a build keeps them, and its workers share its memory)
+    stats: dict[str, str] = field(default_factory=dict)
     # Filled by check(): what changed since the last build into the same folder, when it is
     # known (see Changes).
     changes: Changes | None = None
@@ -183,7 +184,7 @@ class _Reuse:
         self.files: dict[str, Any] = files if isinstance(files, dict) else {}
         self.known: dict[str, Any] = stats if isinstance(stats, dict) and self.files else {}
         self.trusted_before = trusted_before
-        self.stats: dict[str, list[int]] = {}
+        self.stats: dict[str, str] = {}
         self.pending: list[tuple[str, str]] = []  # (path, where) of the files to read
 
     def digest(self, path: str, entry: os.DirEntry[str]) -> str | None:
@@ -192,7 +193,7 @@ class _Reuse:
             stat = entry.stat()
         except OSError:
             return None
-        now = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+        now = f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
         if stat.st_ctime_ns < self.trusted_before and stat.st_mtime_ns < self.trusted_before:
             self.stats[path] = now
         if self.known.get(path) == now:
