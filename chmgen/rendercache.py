@@ -32,6 +32,7 @@ from chmgen.yamldoc import markdown_body
 # key (20 bytes), offset and length of the HTML in the data file, checksum of the HTML
 _RECORD = struct.Struct("<20sQI8s")
 _MANY_PACKS = 24  # more packs than this are merged at the next prune
+_KEPT = 1024  # texts kept in memory by a cache with packs on disk
 
 
 def markdown_key(text: str, top_level: int = 2) -> bytes:
@@ -70,7 +71,7 @@ class MarkdownCache:
         key = markdown_key(text, top_level)
         self.used.add(key)
         self.recent.append(key)
-        found = self.memory.get(key)
+        found = self.memory.get(key) or self.new.get(key)
         if found is None:
             found = self._load(key)
             if found is None:
@@ -79,7 +80,11 @@ class MarkdownCache:
                 self.new[key] = found
             else:
                 self.hits += 1
-            self.memory[key] = found
+            # With packs on disk, only the first texts are kept in memory too (those a site
+            # shows on many pages are among them): each page's own text, read again, costs a
+            # read of its pack, and a build's workers would each keep thousands.
+            if self.path is None or len(self.memory) < _KEPT:
+                self.memory[key] = found
         return found
 
     # ---- reading
@@ -181,6 +186,9 @@ class MarkdownCache:
                 index.write(b"".join(records))
         except OSError:
             return None  # a cache that cannot be written only makes the next build slower
+        if self._index is not None:  # this process finds what it wrote without a rescan
+            for key, offset, length, check in _RECORD.iter_unpack(b"".join(records)):
+                self._index[key] = (name, offset, length, check)
         return name
 
     def prune(self, used: set[bytes]) -> None:

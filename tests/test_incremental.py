@@ -393,6 +393,26 @@ def test_cache_entries_are_found_again(tmp_path: Path) -> None:
     assert (again.hits, again.misses) == (1, 0)
 
 
+def test_a_cache_with_packs_keeps_few_texts_in_memory(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past its first texts, a cache with packs on disk keeps none in memory: a text asked
+    for again comes from its pack (or, not written yet, from what waits to be), never from a
+    second conversion. A cache without packs keeps every text."""
+    monkeypatch.setattr("chmgen.rendercache._KEPT", 2)
+    texts = [f"Text *{number}*." for number in range(5)]
+    cache = MarkdownCache(tmp_path / "packs")
+    first = [cache.html(text) for text in texts]
+    assert len(cache.memory) == 2 and cache.misses == 5
+    assert [cache.html(text) for text in texts] == first  # not written yet: waiting
+    assert (cache.hits, cache.misses) == (0, 5)
+    cache.flush()
+    assert [cache.html(text) for text in texts] == first  # from the pack
+    assert (cache.hits, cache.misses) == (3, 5) and len(cache.memory) == 2
+    memory_only = MarkdownCache()
+    assert [memory_only.html(text) for text in texts] == first
+    assert len(memory_only.memory) == 5
+
+
 def test_cache_entries_of_other_processes_are_taken_in(tmp_path: Path) -> None:
     """A reader opened before another process wrote finds its entries after refresh()."""
     reader = MarkdownCache(tmp_path / "packs")
