@@ -12,12 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from chmgen import __version__, deps, noop, pipeline, rendercache
+from chmgen import __version__, deps, filememo, loadcache, noop, pipeline, rendercache
 from chmgen.budget import PageWeight, check_budget, page_weights, static_sizes
 from chmgen.deps import Token, digest
 from chmgen.errors import ContentErrors, Problem, Problems
 from chmgen.feeds import atom_feeds
 from chmgen.load import load_site, markdown_files
+from chmgen.loadcache import LoadCache
 from chmgen.opendata import data_exports
 from chmgen.output import discard, stage_directory, swap_into_place
 from chmgen.pipeline import (
@@ -157,10 +158,18 @@ def build(
     ahead = rendercache.ConvertAhead(rendercache.cache_path(root), markdown_files(
         root, print_.changes.files if print_ and print_.changes else None)) \
         if cache and jobs > 1 else None
+    # What the site's unchanged files gave when the last build read them (known by the
+    # digests the fingerprint took).
+    reads = LoadCache(loadcache.folder(root / rendercache.FOLDER), root, print_.files,
+                      print_.code) if cache and print_ is not None and print_.code else None
+    previous_reads = filememo.use_disk(reads)
     try:
         site, problems = load_and_plan(root, strict=strict, base_url=base_url, records=records)
     finally:
         converted_ahead = ahead.finish() if ahead else 0
+        filememo.use_disk(previous_reads)
+    if reads is not None:
+        reads.save()
     cache_dir = root / rendercache.FOLDER if cache else None
     previous_cache = rendercache.use(
         MarkdownCache(rendercache.cache_path(root) if cache else None))
@@ -238,7 +247,7 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
         for page, result in zip(pages, results, strict=True):
             manifest.pages[(page.lang, page.key)] = result
         for where_gone in gone:
-            (staging / where_gone).unlink(missing_ok=True)
+            _remove(staging, where_gone)
         current = {(p.lang, p.key) for p in site.pages}
         manifest.pages = {k: v for k, v in manifest.pages.items() if k in current}
         # One object per token (the workers each made their own): a smaller manifest, read
@@ -259,7 +268,7 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
         if previous is not None:  # files of the previous build that nothing writes any more
             for path in set(previous.files) - set(manifest.files):
                 if not path.startswith("pagefind/"):
-                    (staging / path).unlink(missing_ok=True)
+                    _remove(staging, path)
         _search(site, staging, manifest, previous, progress)
         progress(Step("recording dependencies"))
         tokens = set().union(*(r.tokens for r in manifest.pages.values())) \
@@ -280,6 +289,19 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
     return (written + sum(r.written for r in results), len(results),
             converted + rendercache.active().misses,
             manifest.identity if cache_dir is not None else None)
+
+
+def _remove(staging: Path, path: str) -> None:
+    """Remove a file the build no longer writes, and the folders that held only it (as a
+    build into an empty folder would never have made them)."""
+    (staging / path).unlink(missing_ok=True)
+    folder = os.path.dirname(path)
+    while folder:
+        try:
+            os.rmdir(staging / folder)
+        except OSError:  # not empty (or already gone)
+            return
+        folder = os.path.dirname(folder)
 
 
 def _search(site: Site, staging: Path, manifest: Manifest, previous: Manifest | None,

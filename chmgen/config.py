@@ -28,13 +28,16 @@ _USER_ASSIGNED = re.compile(r"^(AA|Q[M-Z]|X[A-Z]|ZZ)$")
 def read_text_file(path: Path, problems: Problems) -> str | None:
     """A content file's text, or None with a located problem (not UTF-8, unreadable)."""
     try:
-        return path.read_text("utf-8")
+        text = path.read_text("utf-8")
     except UnicodeDecodeError as exc:
         problems.error(undecodable(path, exc), "not UTF-8 text: save the file as UTF-8 "
                        f"({exc.reason} at byte {exc.start})")
+        return None
     except OSError as exc:
         problems.error(SourceLocation(path, 1, 1), f"cannot read file: {exc.strerror}")
-    return None
+        return None
+    filememo.read_text(path, text)
+    return text
 
 
 def read_yaml_file(path: Path, problems: Problems) -> YamlDoc | None:

@@ -486,7 +486,7 @@ def read_markdown(
     path: Path, schema: Schema, config: Config, problems: Problems
 ) -> tuple[Raw, Variant] | None:
     return filememo.remembered(
-        "markdown", path, (id(schema), config.languages, config.default_language), problems,
+        "markdown", path, (schema.name, config.languages, config.default_language), problems,
         lambda found: _read_markdown(path, schema, config, found))
 
 

@@ -12,13 +12,17 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from chmgen.errors import Problems
+
+if TYPE_CHECKING:
+    from chmgen.loadcache import LoadCache
 
 T = TypeVar("T")
 
 _active: FileMemo | None = None
+_disk: LoadCache | None = None  # what the last build read, for a build that has its digests
 
 
 class FileMemo:
@@ -60,6 +64,19 @@ def use(memo: FileMemo | None) -> FileMemo | None:
     return previous
 
 
+def use_disk(cache: LoadCache | None) -> LoadCache | None:
+    """Make ``cache`` the one reads without a live session's memo consult (None: none)."""
+    global _disk
+    previous, _disk = _disk, cache
+    return previous
+
+
+def read_text(path: Path, text: str) -> None:
+    """Note the text a read (of ``remembered``) took from ``path``."""
+    if _disk is not None:
+        _disk.read_text(_absolute(path), text)
+
+
 def _absolute(path: Path) -> str:
     text = os.fspath(path)
     return text if os.path.isabs(text) else os.path.abspath(text)
@@ -70,6 +87,8 @@ def remembered(kind: str, path: Path, extra: Any, problems: Problems,
     """``read(problems)`` for ``path``, or the result of an earlier identical read."""
     memo = _active
     if memo is None:
+        if _disk is not None:
+            return _disk.remembered(kind, _absolute(path), extra, problems, read)
         return read(problems)
     key = (kind, _absolute(path), extra)
     found = memo.entries.get(key)

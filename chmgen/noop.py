@@ -77,6 +77,9 @@ class Fingerprint:
     # was taken: while a file's are the same, the next build takes its digest from here (one
     # string each: a build keeps them, and its workers share its memory)
     stats: dict[str, str] = field(default_factory=dict)
+    # chmgen's code and the versions of Python and the libraries it uses: what parsing a
+    # file gives depends on nothing else but the file (see loadcache)
+    code: str = ""
     # Filled by check(): what changed since the last build into the same folder, when it is
     # known (see Changes).
     changes: Changes | None = None
@@ -146,13 +149,17 @@ def fingerprint(root: Path, out: Path, options: dict[str, Any],
     # change within the same tick of the file system's clock would leave the times as they
     # were (as git does for "racily clean" files).
     reuse = _Reuse(saved, time.time_ns() - _RACY_NS)
+    versions = _versions()
     head = {"format": FORMAT, "chmgen": __version__, "python": sys.version,
-            "libraries": _versions(), "options": options, "out": str(out),
+            "libraries": versions, "options": options, "out": str(out),
             "date": _build_date(), "api": os.environ.get("CHMGEN_API_URL", "")}
     context = hashlib.blake2b(json.dumps(head, sort_keys=True, default=str).encode(),
                               digest_size=24)
     here = Path(__file__).resolve().parent
-    _hash_tree(context, here, here.parent)  # chmgen's code (editable installs change)
+    code = hashlib.blake2b(json.dumps([FORMAT, __version__, sys.version, versions]).encode(),
+                           digest_size=24)
+    _hash_tree(code, here, here.parent)  # chmgen's code (editable installs change)
+    context.update(code.digest())
     themes = hashlib.blake2b(digest_size=24)
     builtin = [here / "_themes", here.parent / "themes"]
     for folder in builtin:
@@ -169,7 +176,7 @@ def fingerprint(root: Path, out: Path, options: dict[str, Any],
     whole.update(f"{context.hexdigest()}\0{themes.hexdigest()}\0".encode())
     _update(whole, files)
     return Fingerprint(whole.hexdigest(), context.hexdigest(), themes.hexdigest(), files,
-                       reuse.stats)
+                       reuse.stats, code=code.hexdigest())
 
 
 _RACY_NS = 3_000_000_000  # coarser than any file system's clock (FAT: 2 s)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -15,6 +14,7 @@ import pytest
 
 from chmgen import noop
 from chmgen.build import build
+from tests.support.fixtures import local_sample_site
 
 ROOT = Path(__file__).resolve().parent.parent
 EPOCH = "1790000000"
@@ -28,13 +28,7 @@ def _fixed_date(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
     """The sample site without central CHM records (a site that reads them never skips)."""
-    root = tmp_path / "site"
-    shutil.copytree(ROOT / "sample_site", root, ignore=shutil.ignore_patterns("_site", ".chmgen"))
-    config = root / "chmgen.yml"
-    text, replaced = re.subn(r"^central_chm:\n(?:  .*\n)+", "central_chm: {enabled: false}\n",
-                             config.read_text("utf-8"), flags=re.M)
-    assert replaced == 1
-    config.write_text(text, "utf-8")
+    root = local_sample_site(tmp_path)
     # one warning, to be reported again by a build with nothing to do
     (root / "pages" / "contact.de.md").write_text("---\ntitle: Kontakt\n---\n\nHallo.\n", "utf-8")
     return root

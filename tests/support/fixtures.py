@@ -12,10 +12,14 @@ Fixtures:
   ``page.chmgen_page_errors``.
 * ``vnu`` (session): the ``vnu_errors(paths) -> list[dict]`` function, after checking that
   the checker is installed.
+
+And ``local_sample_site(folder)``: a copy of the sample site that reads no central CHM records.
 """
 
 from __future__ import annotations
 
+import re
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +31,21 @@ from tests.support.vnu import vnu_errors, vnu_jar
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
+
+SAMPLE_SITE = Path(__file__).resolve().parents[2] / "sample_site"
+
+
+def local_sample_site(folder: Path) -> Path:
+    """``folder/site``: the sample site without central CHM records (a site that reads them
+    has no fingerprint: its build never skips, nor takes unchanged files from the last)."""
+    root = folder / "site"
+    shutil.copytree(SAMPLE_SITE, root, ignore=shutil.ignore_patterns("_site", ".chmgen"))
+    config = root / "chmgen.yml"
+    text, replaced = re.subn(r"^central_chm:\n(?:  .*\n)+", "central_chm: {enabled: false}\n",
+                             config.read_text("utf-8"), flags=re.M)
+    assert replaced == 1
+    config.write_text(text, "utf-8")
+    return root
 
 
 @pytest.fixture(scope="module")
