@@ -12,7 +12,7 @@ An entry is found by the kind of read, the file's path in the site and what else
 depends on (``extra``: the schema's name, the site's languages), and used only while the file's
 digest is the one it was read with — the digest of the text the read parsed (a file changed
 during the build is read again the next time). Entries are stored by shard
-(``SITE/.chmgen/render/load/NN.pickle``, the shard chosen by path), each stamped with chmgen's
+(``SITE/.chmgen/render/load/NN.bin``, the shard chosen by path), each stamped with chmgen's
 code and the versions of Python and the libraries (``Fingerprint.code``) and the site's place
 (what a read gives names its file): any change to those is another stamp, and the entries are
 read again. A build rewrites only the shards where an
@@ -23,8 +23,11 @@ own (pickled) data, to be shared only as the site's folder is.
 from __future__ import annotations
 
 import hashlib
+import io
+import mmap
 import os
 import pickle
+import struct
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -34,11 +37,12 @@ from chmgen.errors import Problems
 
 T = TypeVar("T")
 
-FORMAT = 1
+FORMAT = 2
 _SHARDS = 16
-
-# (kind, path in the site, extra) → (digest of the file, pickled (value, problems))
-Entries = dict[tuple[Any, ...], tuple[str, bytes]]
+# A shard's file: the size of its head, its head — (FORMAT, stamp, the site's place, index:
+# (kind, path in the site, extra) → (digest of the file, where its entry starts after the
+# head, its length)) pickled — and the entries, each a pickled (value, problems).
+_SIZE = struct.Struct("<Q")
 
 
 def folder(cache: Path) -> Path:
@@ -64,8 +68,13 @@ class LoadCache:
         self.digests = digests
         self.stamp = stamp
         self.hits = self.misses = 0
-        self._old: dict[int, Entries] = {}  # shard → the entries it held
-        self._kept: dict[int, Entries] = {}  # shard → the entries this build used or made
+        # shard → its file (mapped), and its entries: key → (digest, where in the file,
+        # length)
+        self._old: dict[int, tuple[Any, dict[tuple[Any, ...], tuple[str, int, int]]]] = {}
+        self._new: dict[int, io.BytesIO] = {}  # shard → the entries pickled by this build
+        # shard → the entries this build used or made: key → (digest, in the new block?,
+        # where, length)
+        self._kept: dict[int, dict[tuple[Any, ...], tuple[str, bool, int, int]]] = {}
         self._changed: set[int] = set()
         self._texts: dict[str, str | None] = {}  # absolute path → digest of the text read
 
@@ -82,15 +91,17 @@ class LoadCache:
         shard = zlib.crc32(relative.encode("utf-8", "surrogateescape")) % _SHARDS
         key = (kind, relative, extra)
         kept = self._kept.setdefault(shard, {})
-        found = self._shard(shard).get(key)
+        data, entries = self._shard(shard)
+        found = entries.get(key)
         if found is not None and found[0] == digest:
+            _, start, length = found
             try:
-                value, items = pickle.loads(found[1])
+                value, items = pickle.loads(memoryview(data)[start:start + length])
             except Exception:  # noqa: BLE001 - damaged: read the file again
                 pass
             else:
                 self.hits += 1
-                kept[key] = found
+                kept[key] = (digest, False, start, length)
                 problems.items.extend(items)
                 return value  # type: ignore[no-any-return]
         self.misses += 1
@@ -99,11 +110,15 @@ class LoadCache:
         value = read(own)
         problems.items.extend(own.items)
         if self._texts.pop(path, None) == digest:  # what was parsed is what was fingerprinted
+            block = self._new.setdefault(shard, io.BytesIO())
+            start = block.tell()
             try:
-                blob = pickle.dumps((value, own.items), protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((value, own.items), block, protocol=pickle.HIGHEST_PROTOCOL)
             except (pickle.PicklingError, TypeError, AttributeError):
+                block.seek(start)
+                block.truncate()
                 return value
-            kept[key] = (digest, blob)
+            kept[key] = (digest, True, start, block.tell() - start)
             self._changed.add(shard)
         return value
 
@@ -111,39 +126,69 @@ class LoadCache:
         """Note the text read from the file at the absolute ``path``."""
         self._texts[path] = text_digest(text)
 
-    def _shard(self, shard: int) -> Entries:
-        entries = self._old.get(shard)
-        if entries is None:
-            entries = self._old[shard] = {}
+    def _path(self, shard: int) -> Path:
+        return self.where / f"{shard:02d}.bin"
+
+    def _shard(self, shard: int) -> tuple[Any, dict[tuple[Any, ...], tuple[str, int, int]]]:
+        found = self._old.get(shard)
+        if found is None:
+            found = self._old[shard] = (b"", {})
             try:
-                with open(self.where / f"{shard:02d}.pickle", "rb") as handle:
-                    stored = pickle.load(handle)
-            except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError,
-                    TypeError, ImportError, IndexError):
-                return entries
+                # mapped, not read: the build's memory is as if the files had been parsed
+                with open(self._path(shard), "rb") as handle:
+                    data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+                (size,) = _SIZE.unpack_from(data)
+                head = pickle.loads(memoryview(data)[_SIZE.size:_SIZE.size + size])
+            except (OSError, struct.error, pickle.PickleError, EOFError, AttributeError,
+                    ValueError, TypeError, ImportError, IndexError):
+                return found
             # (what a read gives names the file by its path: a site moved reads again)
-            if isinstance(stored, tuple) and len(stored) == 4 \
-                    and stored[:3] == (FORMAT, self.stamp, self.base) \
-                    and isinstance(stored[3], dict):
-                entries.update(stored[3])
-        return entries
+            if isinstance(head, tuple) and len(head) == 4 \
+                    and head[:3] == (FORMAT, self.stamp, self.base) \
+                    and isinstance(head[3], dict):
+                skip = _SIZE.size + size
+                found = self._old[shard] = (data, {
+                    key: (digest, skip + start, length)
+                    for key, (digest, start, length) in head[3].items()})
+        return found
 
     def save(self) -> None:
         """Write the shards where entries came, changed or went (files removed or renamed)."""
         for shard, kept in self._kept.items():
-            if shard not in self._changed and len(kept) == len(self._old.get(shard, {})):
+            data, entries = self._old.get(shard, (b"", {}))
+            if shard not in self._changed and len(kept) == len(entries):
                 continue
-            target = self.where / f"{shard:02d}.pickle"
+            old = memoryview(data)
+            new = self._new[shard].getbuffer() if shard in self._new else memoryview(b"")
+            index: dict[tuple[Any, ...], tuple[str, int, int]] = {}
+            pieces = []
+            at = 0
+            for key, (digest, fresh, start, length) in kept.items():
+                pieces.append((new if fresh else old)[start:start + length])
+                index[key] = (digest, at, length)
+                at += length
+            head = pickle.dumps((FORMAT, self.stamp, self.base, index),
+                                protocol=pickle.HIGHEST_PROTOCOL)
+            target = self._path(shard)
             temporary = target.with_suffix(f".{os.getpid()}.tmp")
             try:
                 self.where.mkdir(parents=True, exist_ok=True)
                 with open(temporary, "wb") as handle:
-                    pickle.dump((FORMAT, self.stamp, self.base, kept), handle,
-                                protocol=pickle.HIGHEST_PROTOCOL)
+                    handle.write(_SIZE.pack(len(head)))
+                    handle.write(head)
+                    handle.writelines(pieces)
                 os.replace(temporary, target)
             except OSError:  # a cache that cannot be written only makes the next build slower
                 try:
                     temporary.unlink()
                 except OSError:
                     pass
-        self._old, self._kept, self._changed = {}, {}, set()
+            finally:
+                pieces.clear()
+                old.release()
+                new.release()
+        for data, _ in self._old.values():
+            if isinstance(data, mmap.mmap):
+                data.close()
+        self._old, self._new, self._kept, self._changed = {}, {}, {}, set()
+        self._texts = {}

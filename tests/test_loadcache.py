@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import shutil
+import struct
 from pathlib import Path
 
 import pytest
@@ -71,11 +72,19 @@ def _same_as_a_full_read(site: Path, out: Path, tmp_path: Path, warnings: list[s
     shutil.rmtree(tmp_path / "full")
 
 
-def _shards(site: Path) -> dict[tuple[object, ...], tuple[str, bytes]]:
-    entries: dict[tuple[object, ...], tuple[str, bytes]] = {}
-    for shard in sorted(loadcache.folder(site / rendercache.FOLDER).glob("*.pickle")):
-        with shard.open("rb") as handle:
-            entries.update(pickle.load(handle)[3])
+def _entries(shard: Path) -> dict[tuple[object, ...], tuple[str, int, int]]:
+    """The entries of a shard: key → (digest, where, length)."""
+    data = shard.read_bytes()
+    (size,) = struct.unpack_from("<Q", data)
+    found: dict[tuple[object, ...], tuple[str, int, int]] = pickle.loads(data[8:8 + size])[3]
+    return found
+
+
+def _shards(site: Path) -> dict[tuple[object, ...], tuple[str, int, int]]:
+    """The entries of every shard."""
+    entries: dict[tuple[object, ...], tuple[str, int, int]] = {}
+    for shard in sorted(loadcache.folder(site / rendercache.FOLDER).glob("*.bin")):
+        entries.update(_entries(shard))
     return entries
 
 
@@ -138,19 +147,19 @@ def test_damaged_shards_are_read_as_missing(site: Path, tmp_path: Path,
                                             reads: list[Path]) -> None:
     out = tmp_path / "out"
     build(site, out, jobs=1)
-    shards = sorted(loadcache.folder(site / rendercache.FOLDER).glob("*.pickle"))
-    assert shards
+    shards = sorted(loadcache.folder(site / rendercache.FOLDER).glob("*.bin"))
+    assert len(shards) > 2
+    damaged = {site / str(key[1]) for shard in shards[:3] for key in _entries(shard)}
     shards[0].write_bytes(shards[0].read_bytes()[:100])  # cut short
-    for shard in shards[1:]:  # entries whose pickled value is damaged
-        with shard.open("rb") as handle:
-            form, stamp, base, entries = pickle.load(handle)
-        entries = {key: (digest, blob[:-5]) for key, (digest, blob) in entries.items()}
-        with shard.open("wb") as handle:
-            pickle.dump((form, stamp, base, entries), handle)
+    data = bytearray(shards[1].read_bytes())  # every byte of its entries changed
+    (size,) = struct.unpack_from("<Q", data)
+    data[8 + size:] = bytes(byte ^ 0x5A for byte in data[8 + size:])
+    shards[1].write_bytes(bytes(data))
+    shards[2].write_bytes(b"")
     reads.clear()
     _template_change(site, 1)
     result = build(site, out, jobs=1)
-    assert len({p for p in reads if site in p.parents}) > 50
+    assert {p for p in reads if site in p.parents} == damaged  # those alone read again
     _same_as_a_full_read(site, out, tmp_path, [str(w) for w in result.warnings])
     reads.clear()
     _template_change(site, 2)
