@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import os
 import shutil
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -274,16 +275,25 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
         tokens = set().union(*(r.tokens for r in manifest.pages.values())) \
             if manifest.pages else set()
         manifest.signatures = {token: renderer.signature(token) for token in tokens}
-        swap_into_place(staging, out)
+        replaced = swap_into_place(staging, out)
     except BaseException:
         discard(staging)
         raise
-    if cache_dir is not None:
-        write_manifest(where, manifest)
-    # Keep the texts the site shows (every page's, and the feeds'); drop the rest once they
-    # are more than half of the cache.
-    cache = rendercache.active()
-    cache.prune(cache.used.union(*(r.markdown for r in manifest.pages.values())))
+    # The previous site is removed while the manifest is written (one waits for the disk,
+    # the other hashes and pickles).
+    remover = threading.Thread(target=discard, args=(replaced,)) if replaced else None
+    if remover is not None:
+        remover.start()
+    try:
+        if cache_dir is not None:
+            write_manifest(where, manifest)
+        # Keep the texts the site shows (every page's, and the feeds'); drop the rest once
+        # they are more than half of the cache.
+        cache = rendercache.active()
+        cache.prune(cache.used.union(*(r.markdown for r in manifest.pages.values())))
+    finally:
+        if remover is not None:
+            remover.join()
     # Workers convert in their own processes; in this one the active cache counts them all.
     converted = sum(r.converted for r in results) if pipeline.LAST_PARALLEL else 0
     return (written + sum(r.written for r in results), len(results),

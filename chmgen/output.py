@@ -39,13 +39,13 @@ def copy_tree(source: Path, staging: Path, relatives: Iterable[Path]) -> None:
         shutil.copyfile(source / relative, target)
 
 
-def swap_into_place(staging: Path, out: Path) -> None:
-    """Replace ``out`` with ``staging``; readers see the old or the new site, never a mix."""
+def swap_into_place(staging: Path, out: Path) -> Path | None:
+    """Replace ``out`` with ``staging``; readers see the old or the new site, never a mix.
+    Returns the folder that now holds the previous site, for the caller to remove."""
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out}: exists and is not a directory; refusing to replace it")
     if out.is_dir() and _exchange(staging, out):
-        shutil.rmtree(staging, ignore_errors=True)  # staging now holds the previous site
-        return
+        return staging  # staging now holds the previous site
     old = None
     if out.is_dir():
         old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
@@ -57,8 +57,7 @@ def swap_into_place(staging: Path, out: Path) -> None:
         if old is not None:
             os.rename(old, out)
         raise OutputError(f"{out}: cannot move the new site into place: {exc.strerror}") from None
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    return old
 
 
 def discard(staging: Path) -> None:
