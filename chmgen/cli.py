@@ -97,6 +97,13 @@ def build(site_dir: Path, out: Path | None, strict: bool, offline: bool, refresh
     target = (out or site_dir / "_site").resolve()
     known: tuple[noop.Fingerprint | None] | None = None
     result: BuildResult | None = None
+    ahead = None
+    if not full and mode != "refresh" and not noop.record_path(site_dir, target).exists():
+        # Nothing is known of this output folder (a first or a clean build): every page will
+        # be rendered, so a second core converts the site's Markdown from now on.
+        from chmgen.build import convert_ahead
+
+        ahead = convert_ahead(site_dir, jobs)
     if not full and mode != "refresh":
         # Before importing the renderer: a build with nothing to do needs none of it.
         print_, same = noop.check(site_dir, target, noop.build_options(
@@ -113,10 +120,13 @@ def build(site_dir: Path, out: Path | None, strict: bool, offline: bool, refresh
                 result = run_build(site_dir, out, strict=strict, base_url=base_url,
                                    progress=progress,
                                    records=_records_options(offline, refresh, api_url),
-                                   jobs=jobs, incremental=not full, fingerprint=known)
+                                   jobs=jobs, incremental=not full, fingerprint=known,
+                                   ahead=ahead)
         except ChmgenError as error:
             _fail(error)
             return
+    elif ahead is not None:
+        ahead.finish()
     _print_warnings(result.warnings, quiet)
     if not quiet:
         for note in result.notes:

@@ -359,3 +359,47 @@ def test_files_read_by_several_threads_give_the_same_fingerprint(
     assert read.digest == alone.digest
     assert read.files["pages/extra-123.md"] == noop._file_digest(
         str(site / "pages" / "extra-123.md"))
+
+
+def test_a_first_build_converts_markdown_while_the_site_is_fingerprinted(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Into a folder nothing is known of, the command line starts converting the site's
+    Markdown on a second process before it fingerprints the site, and the build finishes that
+    process; a build with a record of the folder starts none before it knows it is needed."""
+    from click.testing import CliRunner
+
+    import chmgen.build as engine
+    from chmgen.cli import cli
+
+    events: list[str] = []
+    check, start = noop.check, engine.convert_ahead
+
+    def checking(*args: object) -> object:
+        events.append("fingerprint")
+        return check(*args)  # type: ignore[arg-type]
+
+    def starting(root: Path, jobs: int | None) -> object:
+        events.append("convert")
+        ahead = start(root, jobs)
+        assert ahead is not None and ahead._process is not None
+        original = ahead.finish
+
+        def finish() -> int:
+            events.append("finished")
+            return original()
+
+        ahead.finish = finish  # type: ignore[method-assign]
+        return ahead
+
+    monkeypatch.setattr(noop, "check", checking)
+    monkeypatch.setattr(engine, "convert_ahead", starting)
+    out = tmp_path / "out"
+    command = ["build", str(site), "-o", str(out), "--offline", "-q", "--jobs", "2"]
+    first = CliRunner().invoke(cli, command)
+    assert first.exit_code == 0, first.output
+    assert events[:2] == ["convert", "fingerprint"] and "finished" in events
+    events.clear()
+    (site / "pages" / "about.md").write_text("---\ntitle: About\n---\n\nChanged.\n", "utf-8")
+    again = CliRunner().invoke(cli, command)
+    assert again.exit_code == 0, again.output
+    assert events == ["fingerprint"]  # (the build converts that one page's text itself)
