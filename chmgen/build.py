@@ -111,6 +111,15 @@ def render_site(site: Site, *, explicit_index: bool = False,
     return files
 
 
+def convert_ahead(root: Path, jobs: int | None) -> rendercache.ConvertAhead | None:
+    """A process converting every Markdown file of the site into the render cache, for a
+    build that will render every page (nothing is known of its output folder): started
+    first, it uses a core that is otherwise idle while the site is fingerprinted and read."""
+    if (jobs or default_jobs()) < 2:
+        return None
+    return rendercache.ConvertAhead(rendercache.cache_path(root), markdown_files(root))
+
+
 def build(
     root: Path,
     out: Path | None = None,
@@ -136,32 +145,8 @@ def build(
     Without ``cache`` nothing is kept in the site folder (one-off builds: deploy, bundle).
     A build whose inputs and output are the last one's returns at once (``noop``, unless not
     ``unchanged``: a folder only this process writes); ``fingerprint`` is the caller's
-    ``noop.check`` of it, when it made one; ``ahead`` the ``convert_ahead`` it started, when
-    it did (the build finishes it)."""
-    try:
-        return _build(root, out, strict=strict, base_url=base_url,
-                      explicit_index=explicit_index, progress=progress, records=records,
-                      jobs=jobs, incremental=incremental, cache=cache, fingerprint=fingerprint,
-                      unchanged=unchanged, ahead=ahead)
-    finally:
-        if ahead is not None:
-            ahead.finish()  # (at once: the build finished it when it could)
-
-
-def convert_ahead(root: Path, jobs: int | None) -> rendercache.ConvertAhead | None:
-    """A process converting every Markdown file of the site into the render cache, for a
-    build that will render every page (nothing is known of its output folder): started
-    first, it uses a core that is otherwise idle while the site is fingerprinted and read."""
-    if (jobs or default_jobs()) < 2:
-        return None
-    return rendercache.ConvertAhead(rendercache.cache_path(root), markdown_files(root))
-
-
-def _build(root: Path, out: Path | None, *, strict: bool, base_url: str | None,
-           explicit_index: bool, progress: Progress, records: FetchOptions | None,
-           jobs: int | None, incremental: bool, cache: bool,
-           fingerprint: tuple[noop.Fingerprint | None] | None, unchanged: bool,
-           ahead: rendercache.ConvertAhead | None) -> BuildResult:
+    ``noop.check`` of it, when it made one; ``ahead`` the ``convert_ahead`` it started, if it
+    did (the build stops it once the site is read; the caller makes sure it is stopped)."""
     started = time.perf_counter()
     out = (out or root / "_site").resolve()
     print_: noop.Fingerprint | None = None

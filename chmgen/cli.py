@@ -104,29 +104,31 @@ def build(site_dir: Path, out: Path | None, strict: bool, offline: bool, refresh
         from chmgen.build import convert_ahead
 
         ahead = convert_ahead(site_dir, jobs)
-    if not full and mode != "refresh":
-        # Before importing the renderer: a build with nothing to do needs none of it.
-        print_, same = noop.check(site_dir, target, noop.build_options(
-            strict=strict, base_url=base_url, explicit_index=False, records=mode,
-            api_url=api_url))
-        if same is not None:
-            result = same.result(target, time.perf_counter() - started)
-        known = (print_,)
-    if result is None:
-        from chmgen.build import build as run_build
+    try:
+        if not full and mode != "refresh":
+            # Before importing the renderer: a build with nothing to do needs none of it.
+            print_, same = noop.check(site_dir, target, noop.build_options(
+                strict=strict, base_url=base_url, explicit_index=False, records=mode,
+                api_url=api_url))
+            if same is not None:
+                result = same.result(target, time.perf_counter() - started)
+            known = (print_,)
+        if result is None:
+            from chmgen.build import build as run_build
 
-        try:
-            with _progress(quiet, verbose) as progress:
-                result = run_build(site_dir, out, strict=strict, base_url=base_url,
-                                   progress=progress,
-                                   records=_records_options(offline, refresh, api_url),
-                                   jobs=jobs, incremental=not full, fingerprint=known,
-                                   ahead=ahead)
-        except ChmgenError as error:
-            _fail(error)
-            return
-    elif ahead is not None:
-        ahead.finish()
+            try:
+                with _progress(quiet, verbose) as progress:
+                    result = run_build(site_dir, out, strict=strict, base_url=base_url,
+                                       progress=progress,
+                                       records=_records_options(offline, refresh, api_url),
+                                       jobs=jobs, incremental=not full, fingerprint=known,
+                                       ahead=ahead)
+            except ChmgenError as error:
+                _fail(error)
+                return
+    finally:
+        if ahead is not None:  # (the build stops it once the site is read; here in any case)
+            ahead.finish()
     _print_warnings(result.warnings, quiet)
     if not quiet:
         for note in result.notes:
