@@ -189,6 +189,9 @@ class LoadCache:
                 new.release()
         for data, _ in self._old.values():
             if isinstance(data, mmap.mmap):
-                data.close()
+                try:
+                    data.close()
+                except BufferError:  # a view of it still held: unmapped when that is freed
+                    pass
         self._old, self._new, self._kept, self._changed = {}, {}, {}, set()
         self._texts = {}
