@@ -19,7 +19,6 @@ from chmgen.deps import Token, digest
 from chmgen.errors import ContentErrors, Problem, Problems
 from chmgen.feeds import atom_feeds
 from chmgen.load import load_site, markdown_files
-from chmgen.loadcache import LoadCache
 from chmgen.opendata import data_exports
 from chmgen.output import discard, stage_directory, swap_into_place
 from chmgen.pipeline import (
@@ -172,8 +171,9 @@ def build(
             root, print_.changes.files if print_ and print_.changes else None))
     # What the site's unchanged files gave when the last build read them (known by the
     # digests the fingerprint took).
-    reads = LoadCache(loadcache.folder(root / rendercache.FOLDER), root, print_.files,
-                      print_.code) if cache and print_ is not None and print_.code else None
+    reads = loadcache.LoadCache(
+        loadcache.folder(root / rendercache.FOLDER), root, print_.files, print_.code,
+    ) if cache and print_ is not None and print_.code else None
     previous_reads = filememo.use_disk(reads)
     try:
         site, problems = load_and_plan(root, strict=strict, base_url=base_url, records=records)

@@ -15,14 +15,13 @@ during the build is read again the next time). Entries are stored by shard
 (``SITE/.chmgen/render/load/NN.bin``, the shard chosen by path), each stamped with chmgen's
 code and the versions of Python and the libraries (``Fingerprint.code``) and the site's place
 (what a read gives names its file): any change to those is another stamp, and the entries are
-read again. A build rewrites only the shards where an
-entry came, changed or went. Like the build manifests beside it, the shards are the site's
-own (pickled) data, to be shared only as the site's folder is.
+read again. A build rewrites only the shards where an entry came, changed or went. Like the
+build manifests beside it, the shards are the site's own (pickled) data, to be shared only as
+the site's folder is.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import mmap
 import os
@@ -34,6 +33,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from chmgen.errors import Problems
+from chmgen.noop import bytes_digest
 
 T = TypeVar("T")
 
@@ -55,7 +55,7 @@ def text_digest(text: str) -> str | None:
     text is not the file's bytes decoded (line ends were translated)."""
     if "\r" in text:
         return None
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return bytes_digest(text.encode("utf-8", "surrogatepass"))
 
 
 class LoadCache:

@@ -297,10 +297,15 @@ def _file_digests(found: dict[str, str], folder: Path, base: Path, skip: set[Pat
             found[relative] = digest
 
 
+def bytes_digest(data: bytes) -> str:
+    """The digest the fingerprint keeps of a file whose bytes are ``data``."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
 def _file_digest(where: str) -> str:
     try:
         with open(where, "rb") as handle:
-            return hashlib.blake2b(handle.read(), digest_size=16).hexdigest()
+            return bytes_digest(handle.read())
     except OSError:
         return "unreadable"
 
