@@ -241,7 +241,10 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
     try:
         if previous is not None:
             progress(Step("linking the previous build"))
-            link_tree(out, staging, previous.files)
+            # The pages about to be rendered are not linked: the workers link those that come
+            # out the same, in parallel (a page rendered anew is written, never linked).
+            rendering = {page.path(site.config.default_language) for page in pages}
+            link_tree(out, staging, [path for path in previous.files if path not in rendering])
         digests = {r.path: r.digest for r in previous.pages.values()} if previous else {}
         if previous is not None:
             # What the pages about to be rendered replace, and the signatures changed_pages
@@ -252,7 +255,8 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
             previous.__dict__.pop("_index", None)
             previous.__dict__.pop("_paths", None)
         results = render_pages(renderer, pages, staging, jobs=jobs, progress=progress,
-                               previous=digests)
+                               previous=digests,
+                               same_from=out if previous is not None else None)
         if others is None:  # after the pages: the workers are forked without them
             others = other_outputs(site, renderer)
         manifest = Manifest(__version__, dict(previous.pages) if previous else {})

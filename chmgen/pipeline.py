@@ -453,7 +453,8 @@ class Digests(Protocol):
     def get(self, path: str, /) -> str | None: ...
 
 
-_JOB: tuple[Renderer, Sequence[PagePlan], Path | None, Digests | Mapping[str, str]] | None = None
+_JOB: tuple[Renderer, Sequence[PagePlan], Path | None, Digests | Mapping[str, str],
+           Path | None] | None = None
 
 
 def _render_in_worker(indexes: Sequence[int]
@@ -471,7 +472,7 @@ def _render_in_worker(indexes: Sequence[int]
 
 def _render_chunk(indexes: Sequence[int]) -> list[tuple[int, PageResult]]:
     assert _JOB is not None
-    renderer, pages, folder, previous = _JOB
+    renderer, pages, folder, previous, same_from = _JOB
     done = []
     cache = rendercache.active()
     for index in indexes:
@@ -489,6 +490,8 @@ def _render_chunk(indexes: Sequence[int]) -> list[tuple[int, PageResult]]:
         elif previous.get(path) != result.digest:
             write_file(folder / path, data)
             result.written = len(data)
+        elif same_from is not None:
+            link_file(same_from / path, folder / path)
         done.append((index, result))
     rendercache.active().flush()
     return done
@@ -496,16 +499,18 @@ def _render_chunk(indexes: Sequence[int]) -> list[tuple[int, PageResult]]:
 
 def render_pages(renderer: Renderer, pages: Sequence[PagePlan], folder: Path | None, *,
                  jobs: int, progress: Progress = no_progress,
-                 previous: Digests | None = None) -> list[PageResult]:
+                 previous: Digests | None = None,
+                 same_from: Path | None = None) -> list[PageResult]:
     """Render ``pages`` (into ``folder``, or in memory), in order. A page whose digest is its
-    ``previous`` one is not written again (``folder`` holds it already)."""
+    ``previous`` one is not written again: ``folder`` holds it already, or it is linked from
+    ``same_from`` (the folder the build replaces)."""
     global _JOB, LAST_PARALLEL
     LAST_PARALLEL = False
     if not pages:
         return []
     renderer.warm(pages)
     clear_fragments()  # made afresh for these pages (in each worker, after the fork)
-    _JOB = (renderer, pages, folder, previous or {})
+    _JOB = (renderer, pages, folder, previous or {}, same_from)
     results: list[PageResult | None] = [None] * len(pages)
     total, done = len(pages), 0
     try:
@@ -851,10 +856,25 @@ def link_tree(source: Path, target: Path, files: Iterable[str]) -> None:
         if parent not in made:
             os.makedirs(target / parent, exist_ok=True)
             made.add(parent)
-        try:
-            os.link(source / relative, target / relative)
-        except OSError:
-            shutil.copy2(source / relative, target / relative)
+        _link(source / relative, target / relative)
+
+
+def link_file(source: Path, target: Path) -> None:
+    """``target`` as a hard link to ``source`` (a copy where links fail), its folder made."""
+    try:
+        _link(source, target)
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _link(source, target)
+
+
+def _link(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except FileNotFoundError:
+        raise
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def tree_files(folder: Path) -> dict[str, tuple[int, str]]:

@@ -151,6 +151,28 @@ def test_incremental_build_equals_full_build_after_each_edit(site: Path, tmp_pat
             assert result.converted == 0, f"{name}: Markdown converted again"
 
 
+def test_pages_rendered_the_same_are_linked_and_the_others_written(site: Path,
+                                                                    tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(site, out, jobs=2)
+    inodes = {path: os.stat(out / path).st_ino for path in tree(out)}
+    base = (ROOT / "themes" / "default" / "templates" / "base.html").read_text("utf-8")
+    (site / "overrides").mkdir(exist_ok=True)
+    (site / "overrides" / "base.html").write_text(base + "{# a comment #}\n", "utf-8")
+    result = build(site, out, jobs=2)  # every page renders again, to the same bytes
+    assert result.rendered == sum(result.pages_per_language.values()) > pipeline.SMALL
+    assert pipeline.LAST_PARALLEL and result.bytes_written == 0
+    assert {path: os.stat(out / path).st_ino for path in tree(out)} == inodes
+    override_template(site)  # now every page changes
+    result = build(site, out, jobs=2)
+    pages = [path for path in tree(out) if path.endswith(".html")]
+    assert len(pages) == sum(result.pages_per_language.values())
+    assert all(os.stat(out / path).st_ino != inodes[path] for path in pages)
+    full = build(site, tmp_path / "full", jobs=1, incremental=False, cache=False)
+    assert full.pages_per_language == result.pages_per_language
+    assert_same_tree(out, tmp_path / "full", "template override")
+
+
 def test_serve_updates_equal_full_builds(site: Path, tmp_path: Path) -> None:
     served = tmp_path / "served"
     live = LiveBuild(site, served, jobs=2, search_delay=0)
