@@ -18,7 +18,11 @@ collections whose files changed, and whether the themes did — so it checks onl
 edit of that scope can change, as ``chmgen serve`` does after an edit (``pipeline.Scope``).
 
 A site that reads central CHM records never takes this path: the records may have changed
-remotely, and what a build says of them (their age) changes with the time of day.
+remotely, and what a build says of them (their age) changes with the time of day. Its
+fingerprint still gives the scope of what changed in its files, and names each file by digest
+for what the last build kept of reading it (``loadcache``). Records the build fetches anew
+change the token every page reads (``("g",)``, always checked whatever the scope), and files
+of the records cache changed since the last build leave the scope unknown.
 """
 
 from __future__ import annotations
@@ -99,11 +103,9 @@ class Changes:
 def check(root: Path, out: Path, options: dict[str, Any]
           ) -> tuple[Fingerprint | None, Outcome | None]:
     """This build's fingerprint (with what changed since the last build into ``out``), and
-    the previous outcome if nothing changed since. No fingerprint for a site whose last build
-    read central CHM records (it would not be used)."""
+    the previous outcome if nothing changed since (never for a site whose last build read
+    central CHM records)."""
     saved = _saved(root, out)
-    if saved is not None and saved.get("sources") != 0:
-        return None, None
     print_ = fingerprint(root, out, options, saved)
     print_.changes = _changes(print_, saved)
     return print_, unchanged(root, out, print_.digest, saved)
@@ -400,20 +402,19 @@ def remember(root: Path, out: Path, print_: Fingerprint | None, outcome: Outcome
     """Record what this build read and left (``print_`` None: forget, the next build works),
     and the identity of the ``manifest`` it wrote."""
     where = record_path(root, out)
-    if outcome is not None and outcome.sources:
-        state: dict[str, Any] = {"sources": outcome.sources}  # not worth a fingerprint
-    elif print_ is None or outcome is None:
+    if print_ is None or outcome is None:
         where.unlink(missing_ok=True)
         return
-    else:
-        state = {"fingerprint": print_.digest, "context": print_.context,
-                 "themes": print_.themes, "files": print_.files, "stats": print_.stats,
-                 "manifest": manifest,
-                 "listing": listing(out),
-                 "pages_per_language": outcome.pages_per_language,
-                 "warnings": [[str(w.location.path), w.location.line, w.location.col,
-                               w.location.key, w.message] for w in outcome.warnings],
-                 "notes": list(outcome.notes), "sources": 0}
+    state: dict[str, Any] = {
+        "fingerprint": print_.digest, "context": print_.context, "themes": print_.themes,
+        "files": print_.files, "stats": print_.stats, "manifest": manifest,
+        "sources": outcome.sources}
+    if not outcome.sources:  # what the next build may report again (see unchanged())
+        state.update({
+            "listing": listing(out), "pages_per_language": outcome.pages_per_language,
+            "warnings": [[str(w.location.path), w.location.line, w.location.col,
+                          w.location.key, w.message] for w in outcome.warnings],
+            "notes": list(outcome.notes)})
     where.parent.mkdir(parents=True, exist_ok=True)
     temporary = where.with_suffix(".tmp")
     temporary.write_text(json.dumps(state), "utf-8")

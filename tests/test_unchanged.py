@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from chmgen import noop
+from chmgen import filememo, noop
 from chmgen.build import build
+from tests.central_support import LATER, make_site, options
+from tests.support.cbd_api import serve_cbd_api
 from tests.support.fixtures import local_sample_site
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -244,16 +246,54 @@ def test_a_failed_build_forgets_what_was_known(site: Path, tmp_path: Path) -> No
     assert noop.record_path(site, out).is_file()
 
 
-def test_a_site_reading_central_records_is_never_skipped(tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch
-                                                         ) -> None:
+def test_a_site_reading_central_records_is_never_skipped_but_reads_only_what_changed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = tmp_path / "sample"
     shutil.copytree(ROOT / "sample_site", root, ignore=shutil.ignore_patterns("_site"))
+    shutil.rmtree(root / ".chmgen" / "render", ignore_errors=True)
     out = tmp_path / "out"
     build(root, out, jobs=1)
-    monkeypatch.setattr(noop, "fingerprint", lambda *a: pytest.fail("hashed for nothing"))
+    reads: list[Path] = []
+    original = filememo.read_text
+    monkeypatch.setattr(filememo, "read_text",
+                        lambda path, text: (reads.append(Path(path)), original(path, text)))
+    answers: list[object] = []
+    unchanged = noop.unchanged
+    monkeypatch.setattr(noop, "unchanged",
+                        lambda *a: answers.append(unchanged(*a)) or answers[-1])
     again = build(root, out, jobs=1)
     assert again.rendered == 0 and again.bytes_written == 0  # the incremental path's answer
+    assert answers == [None]  # asked, and never skipped
+    assert reads == []  # every file as the last build read it (loadcache)
+    target = root / "targets" / "t02.yml"
+    target.write_text(target.read_text("utf-8").replace("  en: Restore", "  en: Renamed, restore",
+                                                        1), "utf-8")
+    edited = build(root, out, jobs=1)
+    assert reads == [target] and 0 < edited.rendered
+    full = build(root, tmp_path / "full", jobs=1, incremental=False, cache=False)
+    assert {path: data for path, (data, _) in state(out).items()} == \
+        {path: data for path, (data, _) in state(tmp_path / "full").items()}
+    assert [str(w) for w in edited.warnings] == [str(w) for w in full.warnings]
+
+
+def test_records_fetched_anew_reach_the_pages_whatever_changed_in_the_files(
+        tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site")
+    out = tmp_path / "out"
+    with serve_cbd_api() as api:
+        build(site, out, records=options(api), jobs=1)
+        report = api.docs["nationalReport6"][0]
+        for key in ("title_t", "title_EN_t", "title_EN_s", "title_s"):
+            if key in report:
+                report[key] = "Sixth National Report, corrected"
+        assert build(site, out, records=options(api), jobs=1).rendered == 0  # cached records
+        again = build(site, out, records=options(api, now=LATER), jobs=1)  # fetched anew
+        full = build(site, tmp_path / "full", records=options(api, now=LATER), jobs=1,
+                     incremental=False, cache=False)
+    assert again.rendered > 0 and again.warnings == full.warnings
+    written = {path: data for path, (data, _) in state(out).items()}
+    assert written == {path: data for path, (data, _) in state(tmp_path / "full").items()}
+    assert any(b"Sixth National Report, corrected" in data for data in written.values())
 
 
 def test_the_command_line_finds_it_without_importing_the_renderer(site: Path,
