@@ -654,19 +654,28 @@ def write_manifest(path: Path, manifest: Manifest) -> None:
 
 
 def output_matches(out: Path, manifest: Manifest) -> bool:
-    """The folder still holds exactly what the manifest says was written (same files, sizes)."""
+    """The folder still holds exactly what the manifest says was written (same files, sizes).
+    Folders that are symbolic links are not entered (as ``os.walk`` does)."""
     if not out.is_dir():
         return False
-    seen = 0
-    for folder, _, names in os.walk(out):
-        for name in names:
-            path = os.path.join(folder, name)
-            relative = os.path.relpath(path, out).replace(os.sep, "/")
-            entry = manifest.files.get(relative)
-            if entry is None or os.stat(path).st_size != entry[0]:
-                return False
-            seen += 1
-    return seen == len(manifest.files)
+    files, seen = manifest.files, 0
+    todo = [(os.fspath(out), "")]
+    try:
+        while todo:
+            folder, prefix = todo.pop()
+            with os.scandir(folder) as scan:
+                for entry in scan:
+                    if entry.is_dir():
+                        if not entry.is_symlink():
+                            todo.append((entry.path, f"{prefix}{entry.name}/"))
+                        continue
+                    known = files.get(prefix + entry.name)
+                    if known is None or entry.stat().st_size != known[0]:
+                        return False
+                    seen += 1
+    except OSError:  # a file or folder gone meanwhile, a broken link: not what was written
+        return False
+    return seen == len(files)
 
 
 # Which collections a site query reads (for edits whose scope is known, see Scope).

@@ -605,3 +605,26 @@ def test_a_live_session_checks_output_paths_again_only_when_one_may_have_moved(
         assert planning._paths(renamed, default)[1] not in (version, moved_version)
     finally:
         filememo.use(previous)
+
+
+def test_the_output_matches_its_manifest_until_a_file_is_added_removed_or_resized(
+        site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(site, out, jobs=1)
+    manifest = read_manifest(manifest_path(site, out))
+    assert manifest is not None and pipeline.output_matches(out, manifest)
+    (out / "elsewhere").symlink_to(site, target_is_directory=True)  # not entered
+    assert pipeline.output_matches(out, manifest)
+    page = out / "targets" / "index.html"
+    kept = page.read_bytes()
+    for change, undo in [
+            (lambda: (out / "news" / "extra.html").write_text("x"),
+             lambda: (out / "news" / "extra.html").unlink()),
+            (lambda: page.unlink(), lambda: page.write_bytes(kept)),
+            (lambda: page.write_bytes(kept + b" "), lambda: page.write_bytes(kept)),
+            (lambda: (out / "dangling").symlink_to(tmp_path / "nothing"),
+             lambda: (out / "dangling").unlink())]:
+        change()
+        assert not pipeline.output_matches(out, manifest)
+        undo()
+        assert pipeline.output_matches(out, manifest)
