@@ -276,6 +276,14 @@ def _file_digests(found: dict[str, str], folder: Path, base: Path, skip: set[Pat
     """The digest of every file under ``folder`` by its path relative to ``base``, in a fixed
     order (``skip``, ``__pycache__`` and, with ``top``, the hidden folders right under it
     aside); unchanged files' from ``reuse``."""
+    inside = os.path.relpath(folder, base).replace(os.sep, "/")
+    _digests_under(found, os.fspath(folder), "" if inside == "." else f"{inside}/", skip,
+                   top, reuse)
+
+
+def _digests_under(found: dict[str, str], folder: str, prefix: str, skip: set[Path],
+                   top: bool, reuse: _Reuse | None) -> None:
+    """``_file_digests`` of ``folder``, whose files' relative paths start with ``prefix``."""
     try:
         with os.scandir(folder) as scan:
             entries = sorted(scan, key=lambda entry: entry.name)
@@ -284,11 +292,11 @@ def _file_digests(found: dict[str, str], folder: Path, base: Path, skip: set[Pat
     for entry in entries:
         if entry.is_dir(follow_symlinks=True):
             if (top and entry.name.startswith(".")) or entry.name in _SKIPPED_NAMES \
-                    or Path(entry.path) in skip:
+                    or (skip and Path(entry.path) in skip):
                 continue
-            _file_digests(found, Path(entry.path), base, skip, reuse=reuse)
+            _digests_under(found, entry.path, f"{prefix}{entry.name}/", skip, False, reuse)
         elif entry.is_file(follow_symlinks=True):
-            relative = os.path.relpath(entry.path, base).replace(os.sep, "/")
+            relative = prefix + entry.name
             if reuse is None:
                 found[relative] = _file_digest(entry.path)
                 continue
