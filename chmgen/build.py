@@ -19,6 +19,7 @@ from chmgen.deps import Token, digest
 from chmgen.errors import ContentErrors, Problem, Problems
 from chmgen.feeds import atom_feeds
 from chmgen.load import load_site, markdown_files
+from chmgen.opendata import FOLDER as OPEN_DATA
 from chmgen.opendata import data_exports
 from chmgen.output import discard, stage_directory, swap_into_place
 from chmgen.pipeline import (
@@ -45,7 +46,7 @@ from chmgen.render import RenderOptions
 from chmgen.rendercache import MarkdownCache
 from chmgen.result import BuildResult
 from chmgen.search import BUNDLE, index_site
-from chmgen.site import Site, plan_site
+from chmgen.site import PagePlan, Site, plan_site
 from chmgen.sitemap import robots_txt, sitemap_xml
 
 
@@ -75,9 +76,10 @@ def load_and_plan(root: Path, *, strict: bool = False, base_url: str | None = No
     return site, problems
 
 
-def other_outputs(site: Site, renderer: Renderer, *, feeds: bool = True) -> dict[str, bytes]:
+def other_outputs(site: Site, renderer: Renderer, *, feeds: bool = True,
+                  exports: bool = True) -> dict[str, bytes]:
     """Every generated file that is not a page: theme assets, sitemap, robots.txt, feeds,
-    open data exports."""
+    open data exports (unless not ``exports``)."""
     files = {f"assets/{name}": data for name, data in renderer.assets.items()}
     sitemap = sitemap_xml(site)
     if sitemap is not None:
@@ -85,7 +87,8 @@ def other_outputs(site: Site, renderer: Renderer, *, feeds: bool = True) -> dict
     files["robots.txt"] = robots_txt(site)
     if feeds:
         files.update(atom_feeds(site, gettexts(renderer)))
-    files.update(data_exports(site))
+    if exports:
+        files.update(data_exports(site))
     return files
 
 
@@ -219,11 +222,18 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
     static = {p.as_posix(): static_signature(root / "static" / p)
               for p in site.content.static_files}
     others: dict[str, bytes] | None = None  # made after the pages, unless needed before
+    # The open data exports read the content and the configuration only: after a change of
+    # theme files alone they are the previous build's files (linked with the others).
+    exports: dict[str, tuple[int, str]] = {}
     if previous is None:
         pages, gone = list(site.pages), set[str]()
     else:
-        pages, gone = changed_pages(renderer, previous,
-                                    scope_of_changes(root, changes, previous))
+        scope = scope_of_changes(root, changes, previous)
+        if scope is not None and not scope.collections:
+            written_pages = {r.path for r in previous.pages.values()}
+            exports = {path: entry for path, entry in previous.files.items()
+                       if path.startswith(OPEN_DATA) and path not in written_pages}
+        pages, gone = changed_pages(renderer, previous, scope)
         if not pages and not gone:  # perhaps nothing to do: do the other files differ?
             others = other_outputs(site, renderer)
             changed_others = {path for path, data in others.items()
@@ -243,8 +253,7 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
             progress(Step("linking the previous build"))
             # The pages about to be rendered are not linked: the workers link those that come
             # out the same, in parallel (a page rendered anew is written, never linked).
-            rendering = {page.path(site.config.default_language) for page in pages}
-            link_tree(out, staging, [path for path in previous.files if path not in rendering])
+            link_tree(out, staging, _not_rendered(previous, pages, site.config.default_language))
         digests = {r.path: r.digest for r in previous.pages.values()} if previous else {}
         if previous is not None:
             # What the pages about to be rendered replace, and the signatures changed_pages
@@ -258,8 +267,9 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
                                previous=digests,
                                same_from=out if previous is not None else None)
         if others is None:  # after the pages: the workers are forked without them
-            others = other_outputs(site, renderer)
+            others = other_outputs(site, renderer, exports=not exports)
         manifest = Manifest(__version__, dict(previous.pages) if previous else {})
+        manifest.files.update(exports)
         for page, result in zip(pages, results, strict=True):
             manifest.pages[(page.lang, page.key)] = result
         for where_gone in gone:
@@ -314,6 +324,13 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
     return (written + sum(r.written for r in results), len(results),
             converted + rendercache.active().misses,
             manifest.identity if cache_dir is not None else None)
+
+
+def _not_rendered(previous: Manifest, pages: list[PagePlan], default: str) -> list[str]:
+    """The files of the previous build that none of ``pages`` writes (the set made here is
+    gone before the workers are forked: it would be counted in each of them)."""
+    rendering = {page.path(default) for page in pages}
+    return [path for path in previous.files if path not in rendering]
 
 
 def _remove(staging: Path, path: str) -> None:

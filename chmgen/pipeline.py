@@ -879,20 +879,21 @@ def link_tree(source: Path, target: Path, files: Iterable[str]) -> None:
 
 
 def link_file(source: Path, target: Path) -> None:
-    """``target`` as a hard link to ``source`` (a copy where links fail), its folder made."""
+    """``target`` as a hard link to ``source`` (a copy where links fail), its folder made
+    first (a page's folder is seldom there: it holds nothing else)."""
     try:
-        _link(source, target)
+        os.mkdir(target.parent)
+    except FileExistsError:
+        pass
     except FileNotFoundError:
         target.parent.mkdir(parents=True, exist_ok=True)
-        _link(source, target)
+    _link(source, target)
 
 
 def _link(source: Path, target: Path) -> None:
     try:
         os.link(source, target)
-    except FileNotFoundError:
-        raise
-    except OSError:
+    except OSError:  # another file system, or links not allowed (a source gone fails again)
         shutil.copy2(source, target)
 
 

@@ -628,3 +628,27 @@ def test_the_output_matches_its_manifest_until_a_file_is_added_removed_or_resize
         assert not pipeline.output_matches(out, manifest)
         undo()
         assert pipeline.output_matches(out, manifest)
+
+
+def test_open_data_is_made_again_only_when_content_or_configuration_changed(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from chmgen import build as engine
+
+    out = tmp_path / "out"
+    build(site, out, jobs=2)
+    made: list[int] = []
+    exports = engine.data_exports
+    monkeypatch.setattr(engine, "data_exports", lambda s: (made.append(1), exports(s))[1])
+    for number, (change, again) in enumerate([
+            (override_template, False),
+            (lambda r: append(r / "overrides" / "base.html", "{# again #}"), False),
+            (lambda r: edit(r / "targets" / "t02.yml", "  en: Restore", "  en: Renewed"), True),
+            (lambda r: append(r / "chmgen.yml", "# a comment"), True)]):
+        made.clear()
+        change(site)
+        build(site, out, jobs=2)
+        assert bool(made) == again, number
+        full = tmp_path / f"full-{number}"
+        build(site, full, jobs=1, incremental=False, cache=False)
+        assert_same_tree(out, full, f"change {number}")
+        assert any(path.startswith("data/") for path in tree(out))
