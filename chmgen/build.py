@@ -6,7 +6,6 @@ import dataclasses
 import datetime as dt
 import os
 import shutil
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -21,7 +20,7 @@ from chmgen.feeds import atom_feeds
 from chmgen.load import load_site, markdown_files
 from chmgen.opendata import FOLDER as OPEN_DATA
 from chmgen.opendata import data_exports
-from chmgen.output import discard, stage_directory, swap_into_place
+from chmgen.output import Removal, discard, stage_directory, swap_into_place
 from chmgen.pipeline import (
     Manifest,
     Renderer,
@@ -188,20 +187,24 @@ def build(
     cache_dir = root / rendercache.FOLDER if cache else None
     previous_cache = rendercache.use(
         MarkdownCache(rendercache.cache_path(root) if cache else None))
+    removals: list[Removal] = []  # the previous site's folder, being removed
     try:
-        written, rendered, converted, manifest = _produce(
-            site, root, out, cache_dir, explicit_index=explicit_index, progress=progress,
-            jobs=jobs, incremental=incremental and cache,
-            changes=print_.changes if print_ is not None else None)
+        try:
+            written, rendered, converted, manifest = _produce(
+                site, root, out, cache_dir, explicit_index=explicit_index, progress=progress,
+                jobs=jobs, incremental=incremental and cache,
+                changes=print_.changes if print_ is not None else None, removals=removals)
+        finally:
+            rendercache.use(previous_cache).close()
+        per_language = Counter(page.lang for page in site.pages)
+        warnings = tuple(problems.warnings())
+        if unchanged:
+            sources = len(plan_sources(site.content.config))
+            noop.remember(root, out, print_, noop.Outcome(
+                dict(per_language), warnings, site.content.central.notes, sources), manifest)
     finally:
-        rendercache.use(previous_cache).close()
-    per_language = Counter(page.lang for page in site.pages)
-    warnings = tuple(problems.warnings())
-    if unchanged:
-        sources = len(plan_sources(site.content.config))
-        noop.remember(root, out, print_, noop.Outcome(dict(per_language), warnings,
-                                                      site.content.central.notes, sources),
-                      manifest)
+        for removal in removals:
+            removal.wait()
     return BuildResult(out, dict(per_language), warnings, written,
                        time.perf_counter() - started, site.content.central.notes, rendered,
                        converted + converted_ahead)
@@ -209,7 +212,8 @@ def build(
 
 def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
              explicit_index: bool, progress: Progress, jobs: int, incremental: bool,
-             changes: noop.Changes | None = None) -> tuple[int, int, int, str | None]:
+             changes: noop.Changes | None = None, removals: list[Removal]
+             ) -> tuple[int, int, int, str | None]:
     """Render and write what changed (``changes``: the inputs that did since the last build,
     when known); returns bytes written, pages rendered, Markdown texts converted, and the
     identity of the manifest the folder's pages are now described by."""
@@ -304,21 +308,16 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
     except BaseException:
         discard(staging)
         raise
-    # The previous site is removed while the manifest is written (one waits for the disk,
-    # the other hashes and pickles).
-    remover = threading.Thread(target=discard, args=(replaced,)) if replaced else None
-    if remover is not None:
-        remover.start()
-    try:
-        if cache_dir is not None:
-            write_manifest(where, manifest)
-        # Keep the texts the site shows (every page's, and the feeds'); drop the rest once
-        # they are more than half of the cache.
-        cache = rendercache.active()
-        cache.prune(cache.used.union(*(r.markdown for r in manifest.pages.values())))
-    finally:
-        if remover is not None:
-            remover.join()
+    # The previous site is removed while the manifest and what the build read are written
+    # (one waits for the disk, the other hashes and pickles); build() waits for it last.
+    if replaced:
+        removals.append(Removal(replaced))
+    if cache_dir is not None:
+        write_manifest(where, manifest)
+    # Keep the texts the site shows (every page's, and the feeds'); drop the rest once they
+    # are more than half of the cache.
+    cache = rendercache.active()
+    cache.prune(cache.used.union(*(r.markdown for r in manifest.pages.values())))
     # Workers convert in their own processes; in this one the active cache counts them all.
     converted = sum(r.converted for r in results) if pipeline.LAST_PARALLEL else 0
     return (written + sum(r.written for r in results), len(results),

@@ -6,7 +6,9 @@ import ctypes
 import ctypes.util
 import os
 import shutil
+import subprocess
 import tempfile
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -62,6 +64,37 @@ def swap_into_place(staging: Path, out: Path) -> Path | None:
 
 def discard(staging: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
+
+
+class Removal:
+    """A folder removed while the build goes on: by ``rm -rf`` in a process of its own where
+    the system has one (it runs on another core, and leaves this process's interpreter to
+    the build), else by a thread. ``wait()`` returns once the folder is gone."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        rm = shutil.which("rm") if os.name == "posix" else None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._thread: threading.Thread | None = None
+        if rm is not None:
+            try:
+                self._process = subprocess.Popen(
+                    [rm, "-rf", "--", os.fspath(folder)], stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                return
+            except OSError:
+                pass
+        self._thread = threading.Thread(target=discard, args=(folder,))
+        self._thread.start()
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            return
+        assert self._process is not None
+        self._process.wait()
+        if os.path.lexists(self.folder):  # what rm could not remove, if anything
+            discard(self.folder)
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -142,3 +142,27 @@ def test_build_cli_summary_and_exit_codes(tmp_path: Path) -> None:
     assert total == en + fr and en == fr + 1  # the 404 page exists once
     assert runner.invoke(cli, ["build", "--no-such-flag"]).exit_code == 2
     assert runner.invoke(cli, ["build", str(tmp_path / "missing")]).exit_code == 1
+
+
+@pytest.mark.parametrize("rm", [True, False], ids=["rm", "thread"])
+def test_the_replaced_site_is_gone_when_the_build_returns(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          rm: bool) -> None:
+    from chmgen import build as engine
+    from chmgen import output
+
+    site = tmp_path / "site"
+    shutil.copytree(SAMPLE, site)
+    out = tmp_path / "out"
+    build(site, out)
+    if not rm:  # a system without rm (Windows): a thread removes it
+        monkeypatch.setattr(output.shutil, "which", lambda name: None)
+    started = output.Removal
+    removals: list[output.Removal] = []
+    monkeypatch.setattr(engine, "Removal",
+                        lambda folder: removals.append(started(folder)) or removals[-1])
+    page = next((site / "pages").glob("*.md"))
+    page.write_text(page.read_text("utf-8") + "\nOne more line.\n", "utf-8")
+    assert build(site, out).rendered > 0
+    assert [bool(r._process) for r in removals] == [rm]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]
