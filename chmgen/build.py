@@ -234,9 +234,7 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
     else:
         scope = scope_of_changes(root, changes, previous)
         if scope is not None and not scope.collections:
-            written_pages = {r.path for r in previous.pages.values()}
-            exports = {path: entry for path, entry in previous.files.items()
-                       if path.startswith(OPEN_DATA) and path not in written_pages}
+            exports = _exports_of(previous)
         pages, gone = changed_pages(renderer, previous, scope)
         if not pages and not gone:  # perhaps nothing to do: do the other files differ?
             others = other_outputs(site, renderer)
@@ -323,6 +321,14 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
     return (written + sum(r.written for r in results), len(results),
             converted + rendercache.active().misses,
             manifest.identity if cache_dir is not None else None)
+
+
+def _exports_of(previous: Manifest) -> dict[str, tuple[int, str]]:
+    """The open data exports the previous build wrote (the files under ``data/`` that are not
+    pages), with their sizes and digests."""
+    pages = {result.path for result in previous.pages.values()}
+    return {path: entry for path, entry in previous.files.items()
+            if path.startswith(OPEN_DATA) and path not in pages}
 
 
 def _not_rendered(previous: Manifest, pages: list[PagePlan], default: str) -> list[str]:

@@ -31,7 +31,6 @@ from chmgen import __version__, deps, filememo, noop, rendercache
 from chmgen.deps import Token, digest, stable
 from chmgen.markup import MARKDOWN_CONFIG
 from chmgen.progress import Progress, Step, no_progress
-from chmgen.records.model import CentralRecords
 from chmgen.render import (
     RenderOptions,
     clear_fragments,
@@ -306,7 +305,7 @@ class Renderer:
         if kind == "g":
             return digest((__version__, MARKDOWN_CONFIG, site.config, site.menu, site.sections,
                            self.options.build_date, sorted(self.options.asset_hashes.items()),
-                           self.options.explicit_index, _shown_of(content.central),
+                           self.options.explicit_index, content.central.shown(),
                            sorted(content.image_sizes.items()), content.static_files))
         if kind == "p":
             plan = self.plans.get((token[1], token[2]))
@@ -404,17 +403,6 @@ class Renderer:
             changed.update(name for name, record in new.items() if old.get(name) is not record)
             changed.update(old.keys() - new.keys())
         return changed
-
-
-def _shown_of(central: CentralRecords) -> Any:
-    """What pages show of the central CHM records: the records, and of each source whether it
-    is missing, the day it was last checked and downloaded — not how this run obtained it
-    (fetched, revalidated, fresh in the cache) nor its summary lines, which change with every
-    run and would make every page stale after a fetch that changed nothing."""
-    return (central.enabled, central.records, central.gbf_terms, central.country,
-            sorted((key, status.label, status.state == "missing", status.problem,
-                    status.checked.date(), status.as_of.date() if status.as_of else None)
-                   for key, status in central.statuses.items()))
 
 
 def _by_identity(records: Iterable[Any]) -> dict[str, Any]:

@@ -156,6 +156,17 @@ class CentralRecords:
             return None
         return {status.treaty: status for status in self.country.treaties}
 
+    def shown(self) -> tuple[object, ...]:
+        """What pages show of these records (for the signature incremental builds compare):
+        the records, and of each source whether it is missing, the day it was last checked and
+        the day its data was downloaded — not how this run obtained it (fetched, revalidated,
+        fresh in the cache) nor the summary lines, which change with every run and would make
+        every page stale after a fetch that changed nothing."""
+        return (self.enabled, self.records, self.gbf_terms, self.country,
+                sorted((key, status.label, status.state == "missing", status.problem,
+                        status.checked.date(), status.as_of.date() if status.as_of else None)
+                       for key, status in self.statuses.items()))
+
     def of(self, *keys: str) -> tuple[Record, ...]:
         """The records of the given sources (schema names), in order."""
         return tuple(r for key in keys for r in self.records.get(key, ()))
