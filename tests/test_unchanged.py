@@ -276,7 +276,7 @@ def test_a_site_reading_central_records_is_never_skipped_but_reads_only_what_cha
     assert [str(w) for w in edited.warnings] == [str(w) for w in full.warnings]
 
 
-def test_records_fetched_anew_reach_the_pages_whatever_changed_in_the_files(
+def test_records_fetched_anew_reach_the_pages_though_no_file_of_the_site_changed(
         tmp_path: Path) -> None:
     site = make_site(tmp_path / "site")
     out = tmp_path / "out"
