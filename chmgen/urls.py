@@ -30,13 +30,13 @@ def relative_url(from_path: str, to_key: str, *, explicit_index: bool = False) -
     if "#" in to_key:
         to_key, fragment = to_key.split("#", 1)
         fragment = "#" + fragment
-    is_dir = to_key == "" or to_key.endswith("/")
-    rel = _relpath(to_key.rstrip("/") or ".", _dirname(from_path))
-    if is_dir:
+    if to_key == "" or to_key[-1] == "/":
+        rel = _relpath(to_key.rstrip("/") or ".", _dirname(from_path))
         rel = "./" if rel == "." else rel + "/"
         if explicit_index:
             rel += "index.html"
-    return rel + fragment
+        return rel + fragment
+    return _relpath(to_key, _dirname(from_path)) + fragment
 
 
 # A page's links all start from its folder, and the site's sections are linked from every
@@ -60,19 +60,26 @@ def _target_parts(target: str) -> tuple[str, ...] | None:
     return parts
 
 
+_UP = tuple("../" * depth for depth in range(64))
+
+
 def _relpath(target: str, from_dir: str) -> str:
     """``posixpath.relpath`` for the plain site paths of links (no ``.``/``..`` parts), without
     its absolute-path detour."""
     here, there = _folder_parts(from_dir), _target_parts(target)
-    if here is None or there is None:
+    if here is None or there is None or len(here) >= len(_UP):
         return posixpath.relpath(target, from_dir or ".")
-    common = 0
-    for a, b in zip(here, there, strict=False):
+    if not there:
+        return _UP[len(here)][:-1] or "."
+    if not here or here[0] != there[0]:  # most links: nothing in common but the root
+        return _UP[len(here)] + target
+    common = 1
+    for a, b in zip(here[1:], there[1:], strict=False):
         if a != b:
             break
         common += 1
-    rel = "/".join([".."] * (len(here) - common) + list(there[common:]))
-    return rel or "."
+    rel = _UP[len(here) - common] + "/".join(there[common:])
+    return rel[:-1] if rel.endswith("/") else rel or "."
 
 
 def is_external(url: str) -> bool:
