@@ -420,19 +420,33 @@ def localize(html: str, link: Callable[[str], str],
     """Markers of ``convert`` → links relative to the page and known picture sizes."""
     if MARK not in html:
         return html
-    sizes = sizes or {}
 
+    def marker(match: re.Match[str]) -> str:
+        return attribute(link(htmllib.unescape(match.group(2))))
+
+    return _MARKER.sub(marker, _sized(html, sizes or {}))
+
+
+def localize_split(html: str, sizes: Mapping[str, tuple[int, int]] | None = None
+                   ) -> tuple[list[str], list[str]]:
+    """``localize`` in two steps, for HTML that many pages share: the picture sizes put in
+    and the text split at its link markers once, here; then each page puts its links, each
+    escaped by ``attribute``, between the texts."""
+    if MARK not in html:
+        return [html], []
+    pieces = _MARKER.split(_sized(html, sizes or {}))  # text, kind, path, text, …
+    return pieces[0::3], [htmllib.unescape(path) for path in pieces[2::3]]
+
+
+def _sized(html: str, sizes: Mapping[str, tuple[int, int]]) -> str:
     def size(match: re.Match[str]) -> str:
         found = sizes.get(htmllib.unescape(match.group(1)))
         return f' width="{found[0]}" height="{found[1]}"' if found else ""
 
-    def marker(match: re.Match[str]) -> str:
-        return _attribute(link(htmllib.unescape(match.group(2))))
-
-    return _MARKER.sub(marker, _SIZE_ATTRS.sub(size, html))
+    return _SIZE_ATTRS.sub(size, html)
 
 
-def _attribute(value: str) -> str:
+def attribute(value: str) -> str:
     """Escaped as Python-Markdown's serializer escapes attribute values."""
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") \
         .replace('"', "&quot;")

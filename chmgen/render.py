@@ -33,7 +33,7 @@ from chmgen import deps, reference, rendercache
 from chmgen.chart import ChartText, line_chart
 from chmgen.errors import ThemeError
 from chmgen.jsonld import structured_data
-from chmgen.markup import MARK, localize
+from chmgen.markup import MARK, attribute, localize_split
 from chmgen.model import Indicator, Item, MarkdownEntry
 from chmgen.records.model import Html
 from chmgen.records.model import pick as records_pick
@@ -95,7 +95,7 @@ def language_name(lang: str) -> str:
 # token the fragment read, so incremental builds see the same dependencies as without it.
 
 FRAGMENTS = True  # False renders every fragment on every page (tests compare the two)
-_fragments: dict[tuple[Any, ...], tuple[str, frozenset[deps.Token]]] = {}
+_fragments: dict[tuple[Any, ...], tuple[Shared, frozenset[deps.Token]]] = {}
 _LINK_MARK = re.compile("\x1a([UK])([^\x1a]*)\x1a")
 fragment_stats = {"made": 0, "reused": 0}
 
@@ -140,7 +140,7 @@ class FragmentCache(Extension):
             # Not the page's own record: it is no other page's dependency (each page notes
             # its own, reading the keys).
             read.discard(("r", deps.identity(page.page)))
-            found = _fragments[key] = (html, frozenset(read))
+            found = _fragments[key] = (page.shared(html), frozenset(read))
             fragment_stats["made"] += 1
         else:
             fragment_stats["reused"] += 1
@@ -187,6 +187,15 @@ def _format_date(value: dt.date, form: str, locale: Any) -> str:
     return str(dates.format_date(value, form, locale=locale))
 
 
+@dataclass(frozen=True)
+class Shared:
+    """A fragment's HTML split at its link markers: ``texts[0]``, a link for ``marks[0]``,
+    ``texts[1]``, … (``PageContext.shared`` and ``unmark``)."""
+
+    texts: tuple[str, ...]
+    marks: tuple[tuple[str, str], ...]  # (kind, site path): U url(), K link(), L Markdown's
+
+
 class PageContext:
     """Helpers bound to one page: links relative to it and texts in its language."""
 
@@ -224,21 +233,41 @@ class PageContext:
             return f"{MARK}K{url}{MARK}"
         return url if is_external(url) else self.root_link(url.lstrip("/"))
 
-    def unmark(self, html: str) -> str:
+    def shared(self, html: str) -> Shared:
+        """HTML with markers, to be shared by pages: split at its markers once (``unmark``)."""
+        texts: list[str] = []
+        marks: list[tuple[str, str]] = []
+        pieces = _LINK_MARK.split(html)  # text, kind, value, text, …
+        for index in range(0, len(pieces), 3):
+            more, paths = localize_split(pieces[index], self.site.content.image_sizes)
+            if texts:
+                texts[-1] += more[0]
+            else:
+                texts.append(more[0])
+            marks.extend(("L", path) for path in paths)
+            texts.extend(more[1:])
+            if index + 2 < len(pieces):
+                marks.append((pieces[index + 1], htmllib.unescape(pieces[index + 2])))
+                texts.append("")
+        return Shared(tuple(texts), tuple(marks))
+
+    def unmark(self, shared: Shared) -> str:
         """A shared fragment for this page: its markers become links relative to it, escaped
         as the template would have escaped them."""
-        if MARK not in html:
-            return html
-
-        def link(match: re.Match[str]) -> str:
-            value = htmllib.unescape(match.group(2))
-            if match.group(1) == "U":
+        texts, marks = shared.texts, shared.marks
+        if not marks:
+            return texts[0]
+        out = [texts[0]]
+        for (kind, value), text in zip(marks, texts[1:], strict=True):
+            if kind == "U":
                 lang, _, key = value.partition("\x1f")
-                return str(escape(self.url(key, lang or None)))
-            return str(escape(self.link(value)))
-
-        return localize(_LINK_MARK.sub(link, html), self.root_link,
-                        self.site.content.image_sizes)
+                out.append(escape(self.url(key, lang or None)))
+            elif kind == "K":
+                out.append(escape(self.link(value)))
+            else:
+                out.append(attribute(self.root_link(value)))  # as localize() writes it
+            out.append(text)
+        return "".join(out)
 
     def lang_attrs(self, lang: str) -> Markup:
         """``lang`` and ``dir`` attributes for text in another language than the page's: the

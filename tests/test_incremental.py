@@ -4,6 +4,7 @@ incremental build (and chmgen serve) updated is byte for byte what a clean full 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -292,9 +293,19 @@ def test_shared_fragments_change_no_byte_and_no_dependency(site: Path, tmp_path:
     append(site / "chmgen.yml", 'menu:\n  - id: national\n    items: [targets, indicators, '
            '{title: "Q&A", url: "https://example.org/?a=1&b=\'2\'"}]\n'
            '  - id: news\n    items: [news, events, page:about]\n')
+    # A footer in Markdown with a site link and a picture whose size is read from static/
+    # (converted once, its links left as markers that each page makes relative to itself).
+    config = site / "chmgen.yml"
+    config.write_text(config.read_text("utf-8").replace(
+        "**Demo site — fictional country.**", "**Demo site — fictional country.** "
+        "[About & more](/about/) ![Logo](/img/verdania-logo.svg)", 1), "utf-8")
     render.fragment_stats.update(made=0, reused=0)
     build(site, tmp_path / "shared", jobs=1)
     assert "?a=1&amp;b=&#39;2&#39;" in (tmp_path / "shared/targets/index.html").read_text()
+    deep = (tmp_path / "shared/targets/t01/index.html").read_text("utf-8")
+    assert '<a href="../../about/">About &amp; more</a>' in deep
+    assert re.search(r'<img alt="Logo"[^>]* src="../../img/verdania-logo.svg" width="\d+" '
+                     r'height="\d+"', deep)
     made, reused = render.fragment_stats["made"], render.fragment_stats["reused"]
     assert made > 0 and reused > 5 * made  # shared: most pages reuse what others made
     monkeypatch.setattr(render, "FRAGMENTS", False)
