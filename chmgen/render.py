@@ -8,6 +8,7 @@ import hashlib
 import html as htmllib
 import re
 import traceback
+import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
@@ -26,7 +27,8 @@ from jinja2 import (
 )
 from jinja2.ext import Extension, i18n
 from jinja2.parser import Parser
-from jinja2.runtime import Context
+from jinja2.runtime import Context, Macro
+from jinja2.utils import internalcode
 from markupsafe import Markup, escape
 
 from chmgen import deps, reference, rendercache
@@ -148,6 +150,38 @@ class FragmentCache(Extension):
         return Markup(page.unmark(found[0]))
 
 
+# Callables that take no context, environment or evaluation context unless marked so by
+# ``jinja_pass_arg`` on themselves (Jinja's pass_context and the like): for these, Jinja's own
+# ``Context.call`` looks the mark up on the callable's ``__call__`` too, in vain.
+_PLAIN_CALLABLES = frozenset({types.FunctionType, types.MethodType,
+                              types.BuiltinFunctionType, partial})
+
+
+class QuickContext(Context):
+    """Jinja's template context, calling what templates call most (functions, bound methods,
+    macros: hundreds of calls a page) without Jinja's generic inspection of the callable.
+    Whatever else is called goes through ``Context.call`` itself."""
+
+    @internalcode
+    def call(__self, __obj: Callable[..., Any], *args: Any,  # noqa: N805 (Jinja's names)
+             **kwargs: Any) -> Any:
+        if __debug__:
+            __traceback_hide__ = True  # noqa: F841 (read by Jinja's traceback rewriting)
+        kind = type(__obj)
+        if kind is Macro:  # its __call__ takes the evaluation context (pass_eval_context)
+            args = (__self.eval_ctx, *args)
+        elif kind not in _PLAIN_CALLABLES or getattr(__obj, "jinja_pass_arg", None) is not None:
+            return super().call(__obj, *args, **kwargs)
+        if kwargs:
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined("value was undefined because a callable raised"
+                                                " a StopIteration exception")
+
+
 def make_environment(loader: BaseLoader, translations: Any,
                      bytecode_cache: BytecodeCache | None = None) -> Environment:
     env = deps.TrackingEnvironment(loader=loader, autoescape=True, undefined=StrictUndefined,
@@ -155,6 +189,7 @@ def make_environment(loader: BaseLoader, translations: Any,
                                    lstrip_blocks=True,
                                    keep_trailing_newline=True, bytecode_cache=bytecode_cache,
                                    auto_reload=False)
+    env.context_class = QuickContext
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     _keep_translations(env)
     env.tests["contains"] = lambda seq, item: item in seq

@@ -218,3 +218,60 @@ def test_translations_kept_per_language_are_jinja_s() -> None:
     # each message without variables asked once (two autoescape states for "Search")
     assert sorted(Catalog.asked) == sorted(
         ["Search", "Search", "100%% sure", "Other", "%(n)s pages", "%(n)s pages"])
+
+
+def test_templates_call_every_kind_of_callable_as_jinja_does() -> None:
+    """chmgen's template context takes a short way for functions, bound methods, partials,
+    built-ins and macros: what a template gets from each, in loops, blocks, macros with a
+    caller and with every way of passing Jinja's own objects, is what Jinja's Context gives."""
+    import functools
+    import gettext as gettext_module
+
+    from jinja2 import (
+        DictLoader,
+        pass_context,
+        pass_environment,
+        pass_eval_context,
+    )
+    from jinja2.runtime import Context
+
+    from chmgen.render import QuickContext, make_environment
+
+    @pass_context
+    def seen(context: Context, name: str) -> str:  # a loop's or block's own variable
+        return f"{name}={context.resolve(name)}"
+
+    class Counter:
+        @pass_context
+        def __call__(self, context: Context) -> str:
+            return f"lang={context['lang']}"
+
+        def twice(self, value: int, *, plus: int = 0) -> int:
+            return 2 * value + plus
+
+    def stop() -> None:
+        raise StopIteration
+
+    functions = {
+        "plain": lambda a, b=0: a + b, "seen": seen, "counter": Counter(),
+        "method": Counter().twice, "part": functools.partial(lambda a, b: a * b, 3),
+        "builtin": len, "stop": stop,
+        "escaping": pass_eval_context(lambda ev, text: f"{ev.autoescape}:{text}"),
+        "envname": pass_environment(lambda env, x: f"{type(env).__name__ != ''}:{x}")}
+    source = (
+        '{% macro box(a, b=2) %}[{{ a }}{{ b }}{% if caller is defined %}{{ caller() }}{% endif %}]{% endmacro %}'
+        '{{ plain(1, b=2) }}|{{ method(4, plus=1) }}|{{ part(5) }}|{{ builtin("abc") }}|'
+        '{{ counter() }}|{{ escaping("<x>") }}|{{ envname(1) }}|{{ stop() is undefined }}|'
+        '{% for item in [1, 2] %}{% set inner = item * 10 %}{{ seen("inner") }}'
+        '{{ plain(item) }}{{ box(item) }}{% endfor %}|'
+        '{% call box("c", b=3) %}<i>{{ plain(7) }}</i>{% endcall %}|'
+        '{% autoescape false %}{{ escaping("<y>") }}{{ box("<z>") }}{% endautoescape %}|'
+        '{% block b %}{% set inside = 9 %}{{ seen("inside") }}{{ method(1) }}{% endblock %}')
+    ours = make_environment(DictLoader({"t.html": source}), gettext_module.NullTranslations())
+    assert ours.context_class is QuickContext
+    rendered = ours.get_template("t.html").render(lang="fr", **functions)
+    ours.context_class = Context
+    stock = ours.get_template("t.html").render(lang="fr", **functions)
+    assert rendered == stock
+    assert rendered == ("3|9|15|3|lang=fr|True:&lt;x&gt;|True:1|True|inner=101[12]inner=202[22]|"
+                        "[c3<i>7</i>]|False:<y>[&lt;z&gt;2]|inside=92")
