@@ -28,11 +28,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from jinja2 import Environment
+from jinja2 import Environment, Template
 
 Token = tuple[Any, ...]
 
@@ -145,11 +145,27 @@ def identity_of(value: Any) -> Any:
 class TrackingEnvironment(Environment):
     """A Jinja environment that notes which records and collections templates read."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.loaded: dict[str, Template] = {}
+
     def make_globals(self, d: Any = None) -> Any:
         """A template's globals as one plain dict (Jinja's default, a ChainMap over the
         environment's, costs a scan on every import). chmgen sets the environment's globals
         before it loads a template, so the copy never misses one."""
         return {**self.globals, **(d or {})}
+
+    def get_template(self, name: str | Template, parent: str | None = None,
+                     globals: MutableMapping[str, Any] | None = None) -> Template:
+        """A template by name, kept in a plain dict after its first load: Jinja's own cache
+        (a locked LRU) is asked again on every import and ``extends``, several times a page.
+        chmgen never reloads a template in an environment (an edited theme gets new ones)."""
+        if globals or type(name) is not str:
+            return super().get_template(name, parent, globals)
+        found = self.loaded.get(name)
+        if found is None:
+            found = self.loaded[name] = super().get_template(name, parent)
+        return found
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if _active is not None:
