@@ -121,6 +121,7 @@ def convert_ahead(root: Path, jobs: int | None) -> rendercache.ConvertAhead | No
     return rendercache.ConvertAhead(rendercache.cache_path(root), markdown_files(root))
 
 
+@pipeline.few_full_collections
 def build(
     root: Path,
     out: Path | None = None,

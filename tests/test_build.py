@@ -166,3 +166,41 @@ def test_the_replaced_site_is_gone_when_the_build_returns(tmp_path: Path,
     assert build(site, out).rendered > 0
     assert [bool(r._process) for r in removals] == [rm]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]
+
+
+def test_a_build_puts_off_the_collector_s_full_passes_and_restores_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While a build runs, the cyclic collector makes no full pass over the heap the build
+    keeps (it would find nothing to free); the workers that render pages collect as usual; the
+    collector is as it was once the build has returned, and after a build that failed."""
+    import gc
+
+    from chmgen import build as engine
+    from chmgen import pipeline
+
+    site = tmp_path / "site"
+    shutil.copytree(SAMPLE, site)
+    usual = gc.get_threshold()
+    during: list[tuple[int, int, int]] = []
+    load = engine.load_and_plan
+    monkeypatch.setattr(engine, "load_and_plan",
+                        lambda *a, **k: during.append(gc.get_threshold()) or load(*a, **k))
+    seen = tmp_path / "workers"
+    seen.mkdir()
+    render = pipeline.render_tracked
+
+    def noted(*args: object, **kwargs: object) -> object:  # in each worker (forked)
+        (seen / str(os.getpid())).write_text(repr(gc.get_threshold()))
+        return render(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "render_tracked", noted)
+    build(site, tmp_path / "out", jobs=2)
+    assert pipeline.LAST_PARALLEL
+    assert during == [(*usual[:2], pipeline._NO_FULL_PASS)]
+    assert gc.get_threshold() == usual
+    workers = {p.read_text() for p in seen.iterdir() if p.name != str(os.getpid())}
+    assert workers == {repr(usual)}
+    (site / "chmgen.yml").write_text("title: [unclosed\n", "utf-8")
+    with pytest.raises(ContentErrors):
+        build(site, tmp_path / "out")
+    assert len(during) == 2 and gc.get_threshold() == usual
