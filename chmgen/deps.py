@@ -75,10 +75,10 @@ def note_record(value: Any) -> None:
     """Note ``value`` if it is a record (or a sequence of records)."""
     if _active is None:
         return
-    name = identity(value)
-    if name is not None:
-        _active.add(("r", name))
-    elif type(value) in (tuple, list):
+    kind = type(value)
+    if kind in RECORD_TYPES:
+        _active.add(("r", identity(value)))
+    elif kind is tuple or kind is list:
         for item in value:
             name = identity(item)
             if name is not None:

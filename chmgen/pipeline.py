@@ -191,6 +191,7 @@ class Renderer:
         self.assets = theme_assets(self.chain)
         self.options = options_factory({n: content_hash(b) for n, b in self.assets.items()})
         self._closures: dict[str, frozenset[str]] = {}
+        self._shared_tokens: dict[tuple[str, str], frozenset[Token]] = {}  # page_tokens()
         self._warm: set[str] = set()  # templates compiled already
         self._refs: dict[str, list[str]] = {}
         # id(record) → (record, digest), kept by renew(): records of files a live session did
@@ -285,11 +286,13 @@ class Renderer:
         before = self._before.get(name)
         return before is not None and before is self.record(name)
 
-    def page_tokens(self, page: PagePlan) -> set[Token]:
+    def page_tokens(self, page: PagePlan) -> frozenset[Token]:
         """Tokens every page has: global inputs, its own plan, templates, translations."""
-        tokens: set[Token] = {("g",), ("p", page.lang, page.key), ("l", page.lang)}
-        tokens.update(("t", name) for name in self.closure(page.template))
-        return tokens
+        shared = self._shared_tokens.get((page.template, page.lang))
+        if shared is None:
+            shared = self._shared_tokens[(page.template, page.lang)] = frozenset(
+                [("g",), ("l", page.lang), *(("t", name) for name in self.closure(page.template))])
+        return shared | {("p", page.lang, page.key)}
 
     # ---- signatures
     def signature(self, token: Token) -> str:
