@@ -33,7 +33,9 @@ class Text:
         return tuple(lang for lang, _ in self.values if lang)
 
     def __bool__(self) -> bool:
-        return any(text.strip() for _, text in self.values)
+        """Some value is not blank (``isspace`` stops at the first other character, where
+        ``strip`` would copy a long text)."""
+        return any(text and not text.isspace() for _, text in self.values)
 
     def pick(self, lang: str, default: str) -> Localized:
         """The text in ``lang``; else in the site's default language; else the first given."""

@@ -382,3 +382,14 @@ def test_a_link_between_site_paths_is_posixpath_s_relative_path(
     to = (("/" if leading_slash else "") + "/".join(target)).rstrip("/") or "."
     for _ in range(2):  # the second time from what was kept
         assert _relpath(to, from_dir) == posixpath.relpath(to, from_dir or ".")
+
+
+@given(st.lists(st.tuples(st.sampled_from(["", "en", "fr", "ar"]),
+                          st.text(alphabet=st.characters(codec="utf-8"), max_size=6)),
+                max_size=3))
+def test_a_text_is_true_when_some_value_is_not_blank(values: list[tuple[str, str]]) -> None:
+    """A multilingual text counts as given when one of its values has more than whitespace
+    (Unicode's, as ``str.strip`` takes it off)."""
+    from chmgen.text import Text
+
+    assert bool(Text(tuple(values))) == any(text.strip() for _, text in values)

@@ -259,7 +259,8 @@ def test_templates_call_every_kind_of_callable_as_jinja_does() -> None:
         "escaping": pass_eval_context(lambda ev, text: f"{ev.autoescape}:{text}"),
         "envname": pass_environment(lambda env, x: f"{type(env).__name__ != ''}:{x}")}
     source = (
-        '{% macro box(a, b=2) %}[{{ a }}{{ b }}{% if caller is defined %}{{ caller() }}{% endif %}]{% endmacro %}'
+        '{% macro box(a, b=2) %}[{{ a }}{{ b }}'
+        '{% if caller is defined %}{{ caller() }}{% endif %}]{% endmacro %}'
         '{{ plain(1, b=2) }}|{{ method(4, plus=1) }}|{{ part(5) }}|{{ builtin("abc") }}|'
         '{{ counter() }}|{{ escaping("<x>") }}|{{ envname(1) }}|{{ stop() is undefined }}|'
         '{% for item in [1, 2] %}{% set inner = item * 10 %}{{ seen("inner") }}'
