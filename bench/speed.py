@@ -851,11 +851,11 @@ METHOD = """\
   of the data series) and the action plan as one page with a table of every action.
 - **chmgen** builds its whole site: national target, indicator, GBF and index pages, charts,
   JSON-LD, feeds, sitemap, open-data exports and its Pagefind search index (on by default);
-  `central_chm` is disabled and the build runs `--offline`. It renders pages in forked worker
-  processes, one per usable core (`CHMGEN_JOBS` is not set). The peers render the Markdown
-  into a generic page and build no search index. So even without search the ratio is "what
-  chmgen's site costs" against "what a documentation or blog site with the same words costs",
-  not the same work.
+  `central_chm` is disabled and the build runs `--offline`. It renders pages on every usable
+  core: in the building process and in forked workers, one process per core (`CHMGEN_JOBS` is
+  not set). The peers render the Markdown into a generic page and build no search index. So
+  even without search the ratio is "what chmgen's site costs" against "what a documentation or
+  blog site with the same words costs", not the same work.
 - **chmgen, search: false** builds a copy of the same site (`chmgen-nosearch/`, made by
   `bench/speed.py` beside the corpus) whose `chmgen.yml` ends with `search: false`: no
   Pagefind index and no search page (one page fewer per language). **It is the like-for-like

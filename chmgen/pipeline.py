@@ -1,7 +1,8 @@
 """Render a planned site to files: on every core, incrementally, writing only what changed.
 
-A build renders pages in worker processes (forked, so the site model is shared, not copied
-through pipes; each page is written by the worker that rendered it). While a page renders, the
+A build renders pages on every core: in its own process and in worker processes (forked, so
+the site model is shared, not copied through pipes), which claim chunks of pages from a shared
+table; each page is written by the process that rendered it. While a page renders, the
 inputs it reads are recorded (``deps.py``); the manifest of the build keeps, for every page, those
 tokens and a digest of its bytes, and for every token a signature of its value. The next build
 into the same folder re-renders only pages with a token whose signature changed; when nothing
@@ -490,6 +491,7 @@ class Digests(Protocol):
 
 _JOB: tuple[Renderer, Sequence[PagePlan], Path | None, Digests | Mapping[str, str],
            Path | None] | None = None
+_CLAIMS: Any = None  # a shared array: which chunks a process has claimed (render_pages)
 
 
 def _render_in_worker(indexes: Sequence[int]
@@ -539,7 +541,7 @@ def render_pages(renderer: Renderer, pages: Sequence[PagePlan], folder: Path | N
     """Render ``pages`` (into ``folder``, or in memory), in order. A page whose digest is its
     ``previous`` one is not written again: ``folder`` holds it already, or it is linked from
     ``same_from`` (the folder the build replaces)."""
-    global _JOB, LAST_PARALLEL
+    global _JOB, LAST_PARALLEL, _CLAIMS
     LAST_PARALLEL = False
     if not pages:
         return []
@@ -566,26 +568,73 @@ def render_pages(renderer: Renderer, pages: Sequence[PagePlan], folder: Path | N
             # collected first; the old ones' is not worth a full pass, see above.)
             gc.collect(1)
             gc.freeze()
+            threshold = gc.get_threshold()
+            cache = rendercache.active()
+            converted = cache.misses
+            context = multiprocessing.get_context("fork")
+            _CLAIMS = context.Array("b", len(chunks))
             try:
                 with warnings.catch_warnings():
                     # chmgen serve forks with its watcher thread alive; the workers only render.
                     warnings.filterwarnings("ignore", r".*fork\(\) may lead to deadlocks",
                                             DeprecationWarning)
-                    pool = multiprocessing.get_context("fork").Pool(jobs, _worker_collector)
+                    # This process renders too: one worker fewer, each holding a view of the
+                    # whole site, for the same cores.
+                    pool = context.Pool(jobs - 1, _worker_collector)
+
+                def take(chunk: list[tuple[int, PageResult]], signed: dict[Token, str]) -> None:
+                    nonlocal done
+                    renderer._signatures.update(signed)
+                    for index, result in chunk:
+                        results[index] = result
+                    done += len(chunk)
+                    progress(Step("rendering pages", done, total))
+
                 with pool:
-                    for chunk, signed in pool.imap_unordered(_render_in_worker, chunks):
-                        renderer._signatures.update(signed)
-                        for index, result in chunk:
-                            results[index] = result
-                        done += len(chunk)
-                        progress(Step("rendering pages", done, total))
+                    # The workers take the chunks from the first on, this process from the
+                    # last; each chunk is rendered by whichever claims it first.
+                    rendered = pool.imap_unordered(_render_claimed, enumerate(chunks))
+                    _worker_collector()
+                    for number in reversed(range(len(chunks))):
+                        if not _claim(number):
+                            break
+                        take(*_render_in_worker(chunks[number]))
+                        while True:  # what the workers finished meanwhile
+                            try:
+                                take(*rendered.next(timeout=0))
+                            except (multiprocessing.TimeoutError, StopIteration):
+                                break
+                    gc.set_threshold(*threshold)
+                    for chunk, signed in rendered:
+                        take(chunk, signed)
             finally:
+                gc.set_threshold(*threshold)
                 gc.unfreeze()
-            rendercache.active().refresh()  # what the workers converted, for this process too
+                _CLAIMS = None
+            # The pages' results count the texts this process converted, as the workers' do.
+            cache.misses = converted
+            cache.refresh()  # what the workers converted, for this process too
     finally:
         _JOB = None
         clear_fragments()
     return [r for r in results if r is not None]
+
+
+def _claim(number: int) -> bool:
+    """Claim chunk ``number`` for this process: False when another process did first."""
+    assert _CLAIMS is not None
+    with _CLAIMS.get_lock():
+        if _CLAIMS[number]:
+            return False
+        _CLAIMS[number] = 1
+        return True
+
+
+def _render_claimed(task: tuple[int, Sequence[int]]
+                    ) -> tuple[list[tuple[int, PageResult]], dict[Token, str]]:
+    """A worker's chunk, unless the parent process claimed it first."""
+    number, indexes = task
+    return _render_in_worker(indexes) if _claim(number) else ([], {})
 
 
 def _worker_collector() -> None:

@@ -283,6 +283,34 @@ def test_two_cold_parallel_builds_are_identical(site: Path, tmp_path: Path) -> N
     assert_same_tree(tmp_path / "a", tmp_path / "c", "parallel and serial builds")
 
 
+def test_the_building_process_renders_beside_its_workers_each_page_once(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On two cores one worker is forked and the building process renders pages too: they
+    claim the chunks of pages between them, so every page is rendered exactly once, by one
+    of the two, and the site is what one process rendering alone writes."""
+    seen = tmp_path / "renders"
+    seen.mkdir()
+    render_tracked = pipeline.render_tracked
+
+    def noted(*args: object) -> object:
+        page = args[1]
+        with open(seen / str(os.getpid()), "a", encoding="utf-8") as handle:
+            handle.write(f"{page.lang} {page.key}\n")  # type: ignore[attr-defined]
+        return render_tracked(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "render_tracked", noted)
+    build(site, tmp_path / "both", jobs=2, incremental=False, cache=False)
+    assert pipeline.LAST_PARALLEL
+    by_process = {p.name: p.read_text("utf-8").splitlines() for p in seen.iterdir()}
+    assert str(os.getpid()) in by_process and len(by_process) <= 2
+    rendered = [line for lines in by_process.values() for line in lines]
+    planned, _ = load_and_plan(site)
+    assert sorted(rendered) == sorted(f"{p.lang} {p.key}" for p in planned.pages)
+    monkeypatch.setattr(pipeline, "render_tracked", render_tracked)
+    build(site, tmp_path / "alone", jobs=1, incremental=False, cache=False)
+    assert_same_tree(tmp_path / "both", tmp_path / "alone", "the parent and a worker")
+
+
 def test_shared_fragments_change_no_byte_and_no_dependency(site: Path, tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch
                                                            ) -> None:
