@@ -494,10 +494,11 @@ _JOB: tuple[Renderer, Sequence[PagePlan], Path | None, Digests | Mapping[str, st
 _CLAIMS: Any = None  # a shared array: which chunks a process has claimed (render_pages)
 
 
-def _render_in_worker(indexes: Sequence[int]
-                      ) -> tuple[list[tuple[int, PageResult]], dict[Token, str]]:
-    """A chunk rendered in a worker, with the signatures of the tokens its pages read that
-    this worker had not signed yet (computed here, in parallel, not after in the parent)."""
+def _render_signed(indexes: Sequence[int]
+                   ) -> tuple[list[tuple[int, PageResult]], dict[Token, str]]:
+    """A chunk rendered (by a worker or the building process), with the signatures of the
+    tokens its pages read that this process had not signed yet (computed here, in parallel,
+    not after in the building process)."""
     assert _JOB is not None
     renderer = _JOB[0]
     done = _render_chunk(indexes)
@@ -598,13 +599,12 @@ def render_pages(renderer: Renderer, pages: Sequence[PagePlan], folder: Path | N
                     for number in reversed(range(len(chunks))):
                         if not _claim(number):
                             break
-                        take(*_render_in_worker(chunks[number]))
+                        take(*_render_signed(chunks[number]))
                         while True:  # what the workers finished meanwhile
                             try:
                                 take(*rendered.next(timeout=0))
                             except (multiprocessing.TimeoutError, StopIteration):
                                 break
-                    gc.set_threshold(*threshold)
                     for chunk, signed in rendered:
                         take(chunk, signed)
             finally:
@@ -634,7 +634,7 @@ def _render_claimed(task: tuple[int, Sequence[int]]
                     ) -> tuple[list[tuple[int, PageResult]], dict[Token, str]]:
     """A worker's chunk, unless the parent process claimed it first."""
     number, indexes = task
-    return _render_in_worker(indexes) if _claim(number) else ([], {})
+    return _render_signed(indexes) if _claim(number) else ([], {})
 
 
 def _worker_collector() -> None:
