@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 content/config/build error, 2 usage error.
 from __future__ import annotations
 
 import errno
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -134,6 +135,7 @@ def build(site_dir: Path, out: Path | None, strict: bool, offline: bool, refresh
         for note in result.notes:
             click.echo(note)
         click.echo(_build_summary(result))
+    _end_process()
 
 
 def _records_options(offline: bool, refresh: bool, api_url: str | None) -> FetchOptions:
@@ -524,6 +526,23 @@ def i18n_status(langs: tuple[str, ...], theme: Path | None) -> None:
         sys.exit(1)
 
 
+_whole_process = False  # set by main(): the command is all this process does
+
+
+def _end_process() -> None:
+    """After a command that succeeded, when it is the whole process (the console script,
+    ``python -m chmgen``): everything is written, closed and waited for, so end at once with
+    status 0. Tearing the interpreter down would free every object of the site one by one
+    (millions at 10,000 pages: 0.2–0.5 s of a build) for no one to see. Called in-process
+    (tests, scripts importing the CLI), it does nothing."""
+    if _whole_process:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+
+
 def main() -> None:
     """Console-script entry point; click maps usage errors to exit status 2."""
+    global _whole_process
+    _whole_process = True
     cli(prog_name="chmgen")

@@ -221,6 +221,25 @@ def test_build_valid_site(valid_site: Path) -> None:
     assert result.stdout.startswith("built ")
 
 
+def test_console_build_writes_everything_before_it_ends(valid_site: Path) -> None:
+    """The console script ends a build without tearing the interpreter down: what it printed
+    (to a pipe, buffered) and everything it wrote must be there, and a second build must find
+    the first one's record and the output unchanged."""
+    def console_build() -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "chmgen", "build", "site1", "-o", "out"],
+                              capture_output=True, text=True, timeout=300)
+
+    first = console_build()
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("built "), first.stdout
+    files = snapshot(valid_site.parent / "out")
+    assert files.get("index.html") and files.get("fr/targets/t1/index.html")
+    second = console_build()
+    assert second.returncode == 0, second.stderr
+    assert "nothing changed since the last build, nothing written" in second.stdout
+    assert snapshot(valid_site.parent / "out") == files
+
+
 def test_failed_build_leaves_previous_output_untouched(valid_site: Path) -> None:
     parent = valid_site.parent
     first = run("build", "site1", "-o", "out")
