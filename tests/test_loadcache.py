@@ -227,3 +227,26 @@ def test_a_site_moved_with_its_cache_reads_every_file_again(
     assert any(str(moved / "news" / "coast.md") in str(w) for w in result.warnings)
     _same_as_a_full_read(moved, tmp_path / "moved-out", tmp_path,
                          [str(w) for w in result.warnings])
+
+
+def test_library_versions_are_those_importlib_metadata_finds(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The versions in the build's fingerprint come from the dist-info folders' names, the
+    first on sys.path winning, as importlib.metadata finds them; a library with no such
+    folder is asked of importlib.metadata (here: not installed, "")."""
+    from importlib import metadata
+
+    import chmgen.noop as noop
+
+    assert noop._versions() == {name: metadata.version(name) for name in noop._LIBRARIES}
+    shadow = tmp_path / "shadow"
+    (shadow / "Jinja2-99.1.dist-info").mkdir(parents=True)
+    (shadow / "Jinja2-99.1.dist-info" / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: Jinja2\nVersion: 99.1\n", "utf-8")
+    (shadow / "markdown_it_py-3.0.0.dist-info").mkdir()  # another library's
+    monkeypatch.syspath_prepend(str(shadow))
+    found = noop._versions()
+    assert found["jinja2"] == metadata.version("jinja2") == "99.1"
+    assert found["markdown"] == metadata.version("markdown") != "3.0.0"
+    monkeypatch.setattr(noop, "_LIBRARIES", (*noop._LIBRARIES, "no-such-library"))
+    assert noop._versions()["no-such-library"] == ""
