@@ -262,7 +262,11 @@ def watch_files(paths: list[Path], state: ServeState, loop: ioloop.IOLoop,
     def keep(change: Change, path: str) -> bool:
         return not state.ignore(path)
 
-    for batch in watch(*paths, watch_filter=keep, debounce=1600, step=10, stop_event=stop,
+    # A batch is handed over once ``step`` ms pass without a new event: a save's events come
+    # within a millisecond or two, and every step the watcher takes the interpreter's lock
+    # once (to look at ``stop``), so 5 ms, not less (the loop's debounce merges the batches
+    # of a slower save).
+    for batch in watch(*paths, watch_filter=keep, debounce=1600, step=5, stop_event=stop,
                        raise_interrupt=False, yield_on_timeout=True, rust_timeout=200):
         ready.set()
         if batch:
