@@ -150,14 +150,19 @@ class _QuickInline(InlinePass):
     match (``_NEEDS``): most runs of prose hold no ``` ` ``` ``[`` ``<`` ``&`` ``*`` ``_``,
     and searching each of them with every pattern was a third of the conversion time."""
 
+    _for: list[Any] | None = None  # the patterns' listing _quick and _plain were made for
+
     def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
-        self._quick = [(pattern, *_needs(pattern)) for pattern in self.inlinePatterns]
-        # A run holding no character of any pattern's strings is left as it is at once (the
-        # loop below would skip every pattern); a pattern needing no string rules it out.
-        needs = [n for _, *pair in self._quick for n in pair if n is not None]
-        plain = all(n is not None for _, n, _ in self._quick) and \
-            all(n == "  \n" or set(n) & _MARKUP_CHARS for n in needs)
-        self._plain = plain
+        patterns = list(self.inlinePatterns)  # (a _Listed registry: its listing, kept)
+        if self._for is None or patterns != self._for:
+            self._quick = [(pattern, *_needs(pattern)) for pattern in patterns]
+            # A run holding no character of any pattern's strings is left as it is at once
+            # (the loop below would skip every pattern); a pattern needing no string rules it
+            # out.
+            needs = [n for _, *pair in self._quick for n in pair if n is not None]
+            self._plain = all(n is not None for _, n, _ in self._quick) and \
+                all(n == "  \n" or set(n) & _MARKUP_CHARS for n in needs)
+            self._for = patterns
         return super().run(tree, ancestors)
 
     def _InlineProcessor__handleInline(self, data: str,  # noqa: N802 (overrides that name)
