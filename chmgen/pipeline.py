@@ -478,7 +478,7 @@ def few_full_collections(function: BuildFunction) -> BuildFunction:
 
 
 _NO_FULL_PASS = 1 << 30  # young collections between two full ones: never, in a build
-_RARER = 10  # how much rarer full passes are while pages render (see _worker_collector)
+_RARER = 10  # how much rarer full passes are while pages render (see _rendering_collector)
 _usual_threshold: tuple[int, int, int] | None = None  # the collector's, outside builds
 
 
@@ -582,7 +582,7 @@ def render_pages(renderer: Renderer, pages: Sequence[PagePlan], folder: Path | N
                                             DeprecationWarning)
                     # This process renders too: one worker fewer, each holding a view of the
                     # whole site, for the same cores.
-                    pool = context.Pool(jobs - 1, _worker_collector)
+                    pool = context.Pool(jobs - 1, _rendering_collector)
 
                 def take(chunk: list[tuple[int, PageResult]], signed: dict[Token, str]) -> None:
                     nonlocal done
@@ -596,7 +596,7 @@ def render_pages(renderer: Renderer, pages: Sequence[PagePlan], folder: Path | N
                     # The workers take the chunks from the first on, this process from the
                     # last; each chunk is rendered by whichever claims it first.
                     rendered = pool.imap_unordered(_render_claimed, enumerate(chunks))
-                    _worker_collector()
+                    _rendering_collector()
                     for number in reversed(range(len(chunks))):
                         if not _claim(number):
                             break
@@ -638,7 +638,7 @@ def _render_claimed(task: tuple[int, Sequence[int]]
     return _render_signed(indexes) if _claim(number) else ([], {})
 
 
-def _worker_collector() -> None:
+def _rendering_collector() -> None:
     """The collector of a process rendering pages (a worker, or the building process while it
     renders) makes full passes, a tenth as often as usual: the heap it makes is the pages'
     garbage, not a long-lived one (the site it shares is frozen), and most of it is freed as
