@@ -17,7 +17,7 @@ from chmgen.budget import PageWeight, check_budget, page_weights, static_sizes
 from chmgen.deps import Token, digest
 from chmgen.errors import ContentErrors, Problem, Problems
 from chmgen.feeds import atom_feeds
-from chmgen.load import load_site, markdown_files
+from chmgen.load import load_site
 from chmgen.opendata import FOLDER as OPEN_DATA
 from chmgen.opendata import data_exports
 from chmgen.output import Removal, discard, stage_directory, swap_into_place
@@ -25,7 +25,6 @@ from chmgen.pipeline import (
     Manifest,
     Renderer,
     changed_pages,
-    default_jobs,
     file_digest,
     link_tree,
     manifest_path,
@@ -42,7 +41,7 @@ from chmgen.progress import Progress, Step, no_progress
 from chmgen.records.central import FetchOptions, fetch_records
 from chmgen.records.sources import plan_sources
 from chmgen.render import RenderOptions
-from chmgen.rendercache import MarkdownCache
+from chmgen.rendercache import MarkdownCache, default_jobs, markdown_files
 from chmgen.result import BuildResult
 from chmgen.search import BUNDLE, index_site
 from chmgen.site import PagePlan, Site, plan_site
@@ -112,15 +111,6 @@ def render_site(site: Site, *, explicit_index: bool = False,
     return files
 
 
-def convert_ahead(root: Path, jobs: int | None) -> rendercache.ConvertAhead | None:
-    """A process converting every Markdown file of the site into the render cache, for a
-    build that will render every page (nothing is known of its output folder): started
-    first, it uses a core that is otherwise idle while the site is fingerprinted and read."""
-    if (jobs or default_jobs()) < 2:
-        return None
-    return rendercache.ConvertAhead(rendercache.cache_path(root), markdown_files(root))
-
-
 @pipeline.few_full_collections
 def build(
     root: Path,
@@ -179,12 +169,17 @@ def build(
     ) if cache and print_ is not None and print_.code else None
     previous_reads = filememo.use_disk(reads)
     try:
-        site, problems = load_and_plan(root, strict=strict, base_url=base_url, records=records)
+        try:
+            site, problems = load_and_plan(root, strict=strict, base_url=base_url,
+                                           records=records)
+        finally:
+            filememo.use_disk(previous_reads)
+            if ahead is not None:
+                ahead.stop()
+        if reads is not None:
+            reads.save()  # (while the converting process writes what it converted)
     finally:
         converted_ahead = ahead.finish() if ahead else 0
-        filememo.use_disk(previous_reads)
-    if reads is not None:
-        reads.save()
     cache_dir = root / rendercache.FOLDER if cache else None
     previous_cache = rendercache.use(
         MarkdownCache(rendercache.cache_path(root) if cache else None))

@@ -101,10 +101,11 @@ def build(site_dir: Path, out: Path | None, strict: bool, offline: bool, refresh
     ahead = None
     if not full and mode != "refresh" and not noop.record_path(site_dir, target).exists():
         # Nothing is known of this output folder (a first or a clean build): every page will
-        # be rendered, so a second core converts the site's Markdown from now on.
-        from chmgen.build import convert_ahead
+        # be rendered, so a second core converts the site's Markdown from now on (before the
+        # renderer is imported: that takes a tenth of a second).
+        from chmgen import rendercache
 
-        ahead = convert_ahead(site_dir, jobs)
+        ahead = rendercache.convert_ahead(site_dir, jobs)
     try:
         if not full and mode != "refresh":
             # Before importing the renderer: a build with nothing to do needs none of it.

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-from collections.abc import Iterable
 from pathlib import Path
 
 from chmgen import reference
@@ -31,26 +29,6 @@ from chmgen.text import EMPTY
 from chmgen.yamldoc import KeyPath, YamlDoc
 
 Located = tuple[Raw, YamlDoc, KeyPath]
-
-
-MARKDOWN_FOLDERS = ("pages", "news", "nbsap")  # where pages are written in Markdown files
-
-
-def markdown_files(root: Path, changed: Iterable[str] | None = None) -> list[Path]:
-    """The Markdown files the site's pages are written in; of them only those ``changed``
-    (paths relative to ``root``), when given."""
-    if changed is not None:
-        return [root / name for name in sorted(changed) if name.endswith(".md")
-                and name.rpartition("/")[0] in MARKDOWN_FOLDERS and (root / name).is_file()]
-    found = []
-    for folder in MARKDOWN_FOLDERS:
-        try:
-            with os.scandir(root / folder) as entries:
-                found += sorted(Path(e.path) for e in entries
-                                if e.name.endswith(".md") and e.is_file())
-        except (FileNotFoundError, NotADirectoryError):
-            pass
-    return found
 
 
 def load_site(root: Path, problems: Problems) -> Content | None:

@@ -52,19 +52,6 @@ SMALL = 64  # below this many pages, rendering in this process is faster than st
 LAST_PARALLEL = False  # whether the last render_pages call used worker processes
 
 
-def usable_cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
-def default_jobs() -> int:
-    """Worker processes: CHMGEN_JOBS, else one per usable CPU."""
-    value = os.environ.get("CHMGEN_JOBS", "")
-    return max(1, int(value)) if value.isdigit() else usable_cpus()
-
-
 def file_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 

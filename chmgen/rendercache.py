@@ -235,6 +235,49 @@ def cache_path(root: Path) -> Path:
     return root / FOLDER / "markdown"
 
 
+MARKDOWN_FOLDERS = ("pages", "news", "nbsap")  # where pages are written in Markdown files
+
+
+def markdown_files(root: Path, changed: Iterable[str] | None = None) -> list[Path]:
+    """The Markdown files the site's pages are written in; of them only those ``changed``
+    (paths relative to ``root``), when given."""
+    if changed is not None:
+        return [root / name for name in sorted(changed) if name.endswith(".md")
+                and name.rpartition("/")[0] in MARKDOWN_FOLDERS and (root / name).is_file()]
+    found = []
+    for folder in MARKDOWN_FOLDERS:
+        try:
+            with os.scandir(root / folder) as entries:
+                found += sorted(Path(e.path) for e in entries
+                                if e.name.endswith(".md") and e.is_file())
+        except (FileNotFoundError, NotADirectoryError):
+            pass
+    return found
+
+
+def usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def default_jobs() -> int:
+    """Worker processes: CHMGEN_JOBS, else one per usable CPU."""
+    value = os.environ.get("CHMGEN_JOBS", "")
+    return max(1, int(value)) if value.isdigit() else usable_cpus()
+
+
+def convert_ahead(root: Path, jobs: int | None) -> ConvertAhead | None:
+    """A process converting every Markdown file of the site into the render cache, for a
+    build that will render every page (nothing is known of its output folder). The command
+    line starts it first, before it imports the renderer and fingerprints the site: it uses a
+    core that is otherwise idle until the pages render."""
+    if (jobs or default_jobs()) < 2:
+        return None
+    return ConvertAhead(cache_path(root), markdown_files(root))
+
+
 class ConvertAhead:
     """The bodies of Markdown files converted into the cache by a second process while this
     one reads the site (which takes one core): the pages rendered after find them converted.
@@ -253,8 +296,15 @@ class ConvertAhead:
                                          args=(path, files, self._stop, self._count))
         self._process.start()
 
+    def stop(self) -> None:
+        """Tell the process to stop converting (it then writes what it converted) and return
+        at once: ``finish`` waits for it."""
+        if self._process is not None:
+            self._stop.set()
+
     def finish(self) -> int:
-        """Stop converting; returns how many texts were converted."""
+        """Stop converting and wait until what was converted is written; returns how many
+        texts were converted."""
         if self._process is None:
             return 0
         self._stop.set()

@@ -14,10 +14,15 @@ import pytest
 from chmgen import deps, pipeline, render
 from chmgen.build import build, load_and_plan, make_renderer
 from chmgen.live import LiveBuild
-from chmgen.load import markdown_files
 from chmgen.markup import convert
 from chmgen.pipeline import changed_pages, manifest_path, read_manifest
-from chmgen.rendercache import ConvertAhead, MarkdownCache, cache_path, markdown_key
+from chmgen.rendercache import (
+    ConvertAhead,
+    MarkdownCache,
+    cache_path,
+    markdown_files,
+    markdown_key,
+)
 from chmgen.yamldoc import markdown_body
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -404,7 +409,11 @@ def test_markdown_converted_ahead_is_what_the_pages_would_convert(site: Path,
     assert _finished(ConvertAhead(cache_path(site), files)) == 0  # all there already
 
 
-def test_converting_ahead_stops_when_asked_with_whole_entries(tmp_path: Path) -> None:
+@pytest.mark.parametrize("told", [False, True])
+def test_converting_ahead_stops_when_asked_with_whole_entries(tmp_path: Path,
+                                                              told: bool) -> None:
+    """``finish`` stops the process (after the file it is converting) and waits for what it
+    converted to be written; ``stop`` only tells it to, and ``finish`` then waits."""
     folder = tmp_path / "pages"
     folder.mkdir()
     for number in range(400):
@@ -413,7 +422,13 @@ def test_converting_ahead_stops_when_asked_with_whole_entries(tmp_path: Path) ->
     files = markdown_files(tmp_path)
     assert len(files) == 400
     ahead = ConvertAhead(tmp_path / "packs", files)
-    count = ahead.finish()  # at once: it stops after the file it is converting
+    if told:
+        ahead.stop()
+        process = ahead._process
+        assert process is not None
+        process.join(60)
+        assert not process.is_alive()  # it stopped by itself, told to
+    count = ahead.finish()
     assert count < 400
     cache = MarkdownCache(tmp_path / "packs")
     assert len(cache._entries()) == count
@@ -422,6 +437,34 @@ def test_converting_ahead_stops_when_asked_with_whole_entries(tmp_path: Path) ->
         assert body is not None
         assert cache.html(body) == convert(body)
     assert (cache.hits, cache.misses) == (count, 400 - count)
+
+
+def test_a_build_saves_its_reads_while_the_converting_process_writes(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once the site is read, the build tells the process converting ahead to stop, saves
+    what it read meanwhile, and only then waits for the process to write its pack."""
+    from chmgen import loadcache
+
+    events: list[str] = []
+    stop, finish, save = ConvertAhead.stop, ConvertAhead.finish, loadcache.LoadCache.save
+
+    def stopping(self: ConvertAhead) -> None:
+        events.append("stop")
+        stop(self)
+
+    def finishing(self: ConvertAhead) -> int:
+        events.append("finish")
+        return finish(self)
+
+    def saving(self: loadcache.LoadCache) -> None:
+        events.append("save")
+        save(self)
+
+    monkeypatch.setattr(ConvertAhead, "stop", stopping)
+    monkeypatch.setattr(ConvertAhead, "finish", finishing)
+    monkeypatch.setattr(loadcache.LoadCache, "save", saving)
+    build(site, tmp_path / "out", jobs=2)
+    assert events == ["stop", "save", "finish"]
 
 
 def test_markdown_files_of_a_change_are_the_changed_content_files(site: Path) -> None:
