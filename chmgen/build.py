@@ -261,11 +261,17 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
             previous.signatures = {}
             previous.__dict__.pop("_index", None)
             previous.__dict__.pop("_paths", None)
+        # The open data exports read no page and convert no Markdown: this process makes
+        # them while the workers render.
+        exported: dict[str, bytes] = {}
         results = render_pages(renderer, pages, staging, jobs=jobs, progress=progress,
                                previous=digests,
-                               same_from=out if previous is not None else None)
+                               same_from=out if previous is not None else None,
+                               meanwhile=None if exports or others is not None
+                               else lambda: exported.update(data_exports(site)))
         if others is None:  # after the pages: the workers are forked without them
-            others = other_outputs(site, renderer, exports=not exports)
+            others = other_outputs(site, renderer, exports=False)
+            others.update(exported)
         manifest = Manifest(__version__, dict(previous.pages) if previous else {})
         manifest.files.update(exports)
         for page, result in zip(pages, results, strict=True):

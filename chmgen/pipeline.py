@@ -526,13 +526,18 @@ def _render_chunk(indexes: Sequence[int]) -> list[tuple[int, PageResult]]:
 def render_pages(renderer: Renderer, pages: Sequence[PagePlan], folder: Path | None, *,
                  jobs: int, progress: Progress = no_progress,
                  previous: Digests | None = None,
-                 same_from: Path | None = None) -> list[PageResult]:
+                 same_from: Path | None = None,
+                 meanwhile: Callable[[], None] | None = None) -> list[PageResult]:
     """Render ``pages`` (into ``folder``, or in memory), in order. A page whose digest is its
     ``previous`` one is not written again: ``folder`` holds it already, or it is linked from
-    ``same_from`` (the folder the build replaces)."""
+    ``same_from`` (the folder the build replaces). ``meanwhile`` is called once, in this
+    process, while the workers render (work that reads no page and converts no Markdown:
+    it takes a core the pages would otherwise have, not one of its own after them)."""
     global _JOB, LAST_PARALLEL, _CLAIMS
     LAST_PARALLEL = False
     if not pages:
+        if meanwhile is not None:
+            meanwhile()
         return []
     renderer.warm(pages)
     clear_fragments()  # made afresh for these pages (in each worker, after the fork)
@@ -547,6 +552,8 @@ def render_pages(renderer: Renderer, pages: Sequence[PagePlan], folder: Path | N
             for index, result in _render_chunk(range(len(pages))):
                 results[index] = result
             progress(Step("rendering pages", total, total))
+            if meanwhile is not None:
+                meanwhile()
         else:
             size = max(8, min(64, len(pages) // (jobs * 8)))
             chunks = [range(i, min(i + size, len(pages))) for i in range(0, len(pages), size)]
@@ -584,6 +591,8 @@ def render_pages(renderer: Renderer, pages: Sequence[PagePlan], folder: Path | N
                     # last; each chunk is rendered by whichever claims it first.
                     rendered = pool.imap_unordered(_render_claimed, enumerate(chunks))
                     _rendering_collector()
+                    if meanwhile is not None:  # (the workers have every chunk to take)
+                        meanwhile()
                     for number in reversed(range(len(chunks))):
                         if not _claim(number):
                             break

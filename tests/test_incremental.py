@@ -316,6 +316,30 @@ def test_the_building_process_renders_beside_its_workers_each_page_once(
     assert_same_tree(tmp_path / "both", tmp_path / "alone", "the parent and a worker")
 
 
+def test_the_building_process_makes_the_exports_while_its_workers_render(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The open data exports are made once, by the building process, while the pages are
+    being rendered (with the workers forked): the same files as a build on one process."""
+    import chmgen.build as engine
+
+    when: list[tuple[bool, bool, bool]] = []
+    exports = engine.data_exports
+
+    def noted(*args: object) -> object:
+        when.append((os.getpid() == parent, pipeline._JOB is not None, pipeline.LAST_PARALLEL))
+        return exports(*args)  # type: ignore[arg-type]
+
+    parent = os.getpid()
+    monkeypatch.setattr(engine, "data_exports", noted)
+    build(site, tmp_path / "both", jobs=2, incremental=False, cache=False)
+    assert when == [(True, True, True)]
+    when.clear()
+    build(site, tmp_path / "alone", jobs=1, incremental=False, cache=False)
+    assert when == [(True, True, False)]  # (after the pages, in the one process)
+    assert_same_tree(tmp_path / "both", tmp_path / "alone", "exports made meanwhile")
+    assert any(path.startswith("data/") for path in tree(tmp_path / "both"))
+
+
 def test_shared_fragments_change_no_byte_and_no_dependency(site: Path, tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch
                                                            ) -> None:
