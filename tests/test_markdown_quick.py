@@ -196,3 +196,42 @@ def test_a_listed_registry_follows_registrations() -> None:
     assert list(registry) == ["c", "b"]
     registry.register("b2", "b", 40)  # a name registered again takes its new place
     assert list(registry) == ["b2", "c"]
+
+
+def test_html_is_written_as_python_markdown_writes_it() -> None:
+    """The converter's serializer is its own (recursive, quicker): for every kind of element —
+    attributes in any order, boolean ones, escaping in text, tails and attributes, raw text of
+    script and style, empty elements in any case, comments, processing instructions, qualified
+    names, attributes without a value, deep nesting — it writes Python-Markdown's HTML."""
+    from markdown.serializers import to_html_string
+
+    assert markup._FAST_HTML  # (the version the tests install knows its boolean attributes)
+    assert markup._converter("Plain *text*.").serializer is markup._html_string
+    root = etree.Element("div")
+    p = etree.SubElement(root, "p", {"title": 'a "q" & <b> &amp;', "class": "x", "id": "i"})
+    p.text = "1 < 2 && 3 > 2 &copy; &#38;"
+    em = etree.SubElement(p, "em")
+    em.text, em.tail = "em", " tail & <tail>"
+    etree.SubElement(p, "BR").tail = "after a capital BR"
+    etree.SubElement(p, "Img", {"src": "/a b.png", "alt": ""})
+    etree.SubElement(root, "input", {"disabled": "disabled", "checked": "yes", "hidden": ""})
+    etree.SubElement(root, "details", {"open": "open"}).text = "o"
+    etree.SubElement(root, "script").text = "if (a < b && c) {}"
+    etree.SubElement(root, "STYLE").text = "a > b { }"
+    etree.SubElement(root, "textarea").text = "<kept escaped>"
+    root.append(etree.Comment(" a comment & <x> "))
+    root[-1].tail = "comment tail &"
+    root.append(etree.ProcessingInstruction("php", "echo 1;"))
+    etree.SubElement(root, "span", {"data-x": None}).text = "valueless"  # type: ignore[dict-item]
+    etree.SubElement(root, etree.QName("http://www.w3.org/1999/xhtml", "section")  # type: ignore[arg-type]
+                     ).text = "qualified"
+    etree.SubElement(root, "a", {etree.QName("href"): "/q"}).text = "q"  # type: ignore[dict-item]
+    deep = root
+    for level in range(markup._DEEP + 20):
+        deep = etree.SubElement(deep, "div" if level % 2 else "blockquote", {"n": str(level)})
+        deep.text, deep.tail = f"level {level} &", "\n"
+    assert markup._html_string(root) == to_html_string(root)
+    for text in ("# Title {: #t .c }\n\nText & <b>bold</b> <!-- c --> `a < b`\n",
+                 "<script>if (a < b) {}</script>\n\n<details open>x</details>\n",
+                 "![a picture](p.png \"t\")  \nline<br>\n\n* * *\n"):
+        assert quick(text) == stock(text), text
