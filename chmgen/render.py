@@ -9,18 +9,20 @@ import html as htmllib
 import re
 import traceback
 import types
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import markupsafe
 from babel import Locale, UnknownLocaleError, dates, numbers
 from jinja2 import (
     BaseLoader,
     BytecodeCache,
     Environment,
     StrictUndefined,
+    Template,
     TemplateError,
     nodes,
     pass_context,
@@ -188,6 +190,39 @@ class QuickContext(Context):
                                                 " a StopIteration exception")
 
 
+# MarkupSafe's escaping of a plain string, into a plain string (3.0 on; before, None)
+_escape_inner: Callable[[str], str] | None = getattr(markupsafe, "_escape_inner", None)
+
+
+def _escaped(text: str) -> str:
+    """``text`` escaped as MarkupSafe escapes it (as a template writes it)."""
+    return _escape_inner(text) if _escape_inner is not None else str(escape(text))
+
+
+def _output_escape(value: Any) -> Any:
+    """What a template's ``{{ … }}`` writes (autoescaped): a plain string is escaped as
+    MarkupSafe escapes it, into a plain string — not a Markup object, whose making was a
+    tenth of a page's rendering. The compiled templates only join what it returns into their
+    output (which Jinja wraps in Markup where a value is made of it: a macro, a set block)."""
+    if type(value) is str:
+        return _escape_inner(value)  # type: ignore[misc]
+    return escape(value)
+
+
+class QuickTemplate(Template):
+    """A template whose output expressions escape with ``_output_escape``."""
+
+    @classmethod
+    def from_code(cls, environment: Environment, code: types.CodeType,
+                  globals: MutableMapping[str, Any],
+                  uptodate: Callable[[], bool] | None = None) -> Template:
+        template = super().from_code(environment, code, globals, uptodate)
+        namespace = template.root_render_func.__globals__  # the compiled module's
+        if _escape_inner is not None and namespace.get("escape") is escape:
+            namespace["escape"] = _output_escape
+        return template
+
+
 def make_environment(loader: BaseLoader, translations: Any,
                      bytecode_cache: BytecodeCache | None = None) -> Environment:
     env = deps.TrackingEnvironment(loader=loader, autoescape=True, undefined=StrictUndefined,
@@ -196,6 +231,7 @@ def make_environment(loader: BaseLoader, translations: Any,
                                    keep_trailing_newline=True, bytecode_cache=bytecode_cache,
                                    auto_reload=False)
     env.context_class = QuickContext
+    env.template_class = QuickTemplate
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     _keep_translations(env)
     env.tests["contains"] = lambda seq, item: item in seq
@@ -302,9 +338,9 @@ class PageContext:
         for (kind, value), text in zip(marks, texts[1:], strict=True):
             if kind == "U":
                 lang, _, key = value.partition("\x1f")
-                out.append(escape(self.url(key, lang or None)))
+                out.append(_escaped(self.url(key, lang or None)))
             elif kind == "K":
-                out.append(escape(self.link(value)))
+                out.append(_escaped(self.link(value)))
             else:
                 out.append(attribute(self.root_link(value)))  # as localize() writes it
             out.append(text)
