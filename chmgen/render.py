@@ -204,8 +204,11 @@ def _output_escape(value: Any) -> Any:
     MarkupSafe escapes it, into a plain string — not a Markup object, whose making was a
     tenth of a page's rendering. The compiled templates only join what it returns into their
     output (which Jinja wraps in Markup where a value is made of it: a macro, a set block)."""
-    if type(value) is str:
+    kind = type(value)
+    if kind is str:
         return _escape_inner(value)  # type: ignore[misc]
+    if kind is Markup:  # (escape() would copy it)
+        return value
     return escape(value)
 
 
