@@ -261,17 +261,23 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
             previous.signatures = {}
             previous.__dict__.pop("_index", None)
             previous.__dict__.pop("_paths", None)
-        # The open data exports read no page and convert no Markdown: this process makes
-        # them while the workers render.
+        # The files other than pages and feeds (assets, sitemap, open data exports) read no
+        # page and convert no Markdown: this process makes them while the workers render.
+        # (The feeds' entries are Markdown the pages convert: they are made after them.)
+        before: dict[str, bytes] = {}
         exported: dict[str, bytes] = {}
+
+        def meanwhile() -> None:
+            before.update(other_outputs(site, renderer, feeds=False, exports=False))
+            if not exports:
+                exported.update(data_exports(site))
+
         results = render_pages(renderer, pages, staging, jobs=jobs, progress=progress,
                                previous=digests,
                                same_from=out if previous is not None else None,
-                               meanwhile=None if exports or others is not None
-                               else lambda: exported.update(data_exports(site)))
-        if others is None:  # after the pages: the workers are forked without them
-            others = other_outputs(site, renderer, exports=False)
-            others.update(exported)
+                               meanwhile=meanwhile if others is None else None)
+        if others is None:  # (in other_outputs' order)
+            others = {**before, **atom_feeds(site, gettexts(renderer)), **exported}
         manifest = Manifest(__version__, dict(previous.pages) if previous else {})
         manifest.files.update(exports)
         for page, result in zip(pages, results, strict=True):

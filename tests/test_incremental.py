@@ -318,26 +318,38 @@ def test_the_building_process_renders_beside_its_workers_each_page_once(
 
 def test_the_building_process_makes_the_exports_while_its_workers_render(
         site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The open data exports are made once, by the building process, while the pages are
-    being rendered (with the workers forked): the same files as a build on one process."""
+    """The open data exports and the sitemap are made once, by the building process, while
+    the pages are being rendered (with the workers forked); the feeds, whose entries are
+    Markdown the pages convert, after them: the same files as a build on one process."""
     import chmgen.build as engine
 
-    when: list[tuple[bool, bool, bool]] = []
-    exports = engine.data_exports
+    when: dict[str, list[tuple[bool, bool, bool]]] = {}
 
-    def noted(*args: object) -> object:
-        when.append((os.getpid() == parent, pipeline._JOB is not None, pipeline.LAST_PARALLEL))
-        return exports(*args)  # type: ignore[arg-type]
+    def noting(name: str) -> None:
+        made = getattr(engine, name)
+
+        def noted(*args: object) -> object:
+            when.setdefault(name, []).append(
+                (os.getpid() == parent, pipeline._JOB is not None, pipeline.LAST_PARALLEL))
+            return made(*args)
+
+        monkeypatch.setattr(engine, name, noted)
 
     parent = os.getpid()
-    monkeypatch.setattr(engine, "data_exports", noted)
+    for name in ("data_exports", "sitemap_xml", "atom_feeds"):
+        noting(name)
     build(site, tmp_path / "both", jobs=2, incremental=False, cache=False)
-    assert when == [(True, True, True)]
+    assert when == {"data_exports": [(True, True, True)], "sitemap_xml": [(True, True, True)],
+                    "atom_feeds": [(True, False, True)]}
     when.clear()
     build(site, tmp_path / "alone", jobs=1, incremental=False, cache=False)
-    assert when == [(True, True, False)]  # (after the pages, in the one process)
+    assert when == {"data_exports": [(True, True, False)],  # (after the pages, in the one
+                    "sitemap_xml": [(True, True, False)],   # process)
+                    "atom_feeds": [(True, False, False)]}
     assert_same_tree(tmp_path / "both", tmp_path / "alone", "exports made meanwhile")
-    assert any(path.startswith("data/") for path in tree(tmp_path / "both"))
+    made = tree(tmp_path / "both")
+    assert any(path.startswith("data/") for path in made) and "sitemap.xml" in made
+    assert any(path.endswith(".xml") and "feed" in path for path in made), sorted(made)[:20]
 
 
 def test_shared_fragments_change_no_byte_and_no_dependency(site: Path, tmp_path: Path,
