@@ -184,21 +184,28 @@ def build(
     previous_cache = rendercache.use(
         MarkdownCache(rendercache.cache_path(root) if cache else None))
     removals: list[Removal] = []  # the previous site's folder, being removed
+    # The output folder's listing (for the next build's check), made once it is in place
+    # (without central CHM records, whose freshness a build always checks again).
+    sources = len(plan_sources(site.content.config))
+    listed: list[noop.ListingLater] = []
     try:
         try:
             written, rendered, converted, manifest = _produce(
                 site, root, out, cache_dir, explicit_index=explicit_index, progress=progress,
                 jobs=jobs, incremental=incremental and cache,
-                changes=print_.changes if print_ is not None else None, removals=removals)
+                changes=print_.changes if print_ is not None else None, removals=removals,
+                listed=listed if unchanged and not sources else None)
         finally:
             rendercache.use(previous_cache).close()
         per_language = Counter(page.lang for page in site.pages)
         warnings = tuple(problems.warnings())
         if unchanged:
-            sources = len(plan_sources(site.content.config))
             noop.remember(root, out, print_, noop.Outcome(
-                dict(per_language), warnings, site.content.central.notes, sources), manifest)
+                dict(per_language), warnings, site.content.central.notes, sources), manifest,
+                listed[0] if listed else None)
     finally:
+        for later in listed:
+            later.close()
         for removal in removals:
             removal.wait()
     return BuildResult(out, dict(per_language), warnings, written,
@@ -208,11 +215,13 @@ def build(
 
 def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
              explicit_index: bool, progress: Progress, jobs: int, incremental: bool,
-             changes: noop.Changes | None = None, removals: list[Removal]
+             changes: noop.Changes | None = None, removals: list[Removal],
+             listed: list[noop.ListingLater] | None = None
              ) -> tuple[int, int, int, str | None]:
     """Render and write what changed (``changes``: the inputs that did since the last build,
     when known); returns bytes written, pages rendered, Markdown texts converted, and the
-    identity of the manifest the folder's pages are now described by."""
+    identity of the manifest the folder's pages are now described by. Into ``listed``, when
+    given, goes the folder's listing being made (once it is in place)."""
     renderer = make_renderer(site, explicit_index=explicit_index, cache_dir=cache_dir)
     where = manifest_path(root, out)
     # Into a folder that is not there (a first build, or a clean one) nothing can be reused.
@@ -316,8 +325,11 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
         raise
     # The previous site is removed while the manifest and what the build read are written
     # (one waits for the disk, the other hashes and pickles); build() waits for it last.
+    # The folder's listing is made meanwhile too, by another process.
     if replaced:
         removals.append(Removal(replaced))
+    if listed is not None:
+        listed.append(noop.ListingLater(out))
     if cache_dir is not None:
         write_manifest(where, manifest)
     # Keep the texts the site shows (every page's, and the feeds'); drop the rest once they

@@ -397,6 +397,39 @@ def test_the_output_listing_is_os_walk_s(tmp_path: Path) -> None:
     assert noop.listing(tmp_path / "nothing") is None
 
 
+def test_a_build_records_its_listing_made_by_another_process(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The listing a build records is made by a process forked once the folder is in place
+    (while the manifest is written); it is the folder's listing, so the next build finds
+    nothing changed. A listing whose process fails is made by the building process."""
+    made: list[int] = []
+
+    class Noted(noop.ListingLater):
+        def __init__(self, out: Path) -> None:
+            super().__init__(out)
+            assert self._pid is not None and self._pid != os.getpid()
+            made.append(self._pid)
+
+    monkeypatch.setattr(noop, "ListingLater", Noted)
+    out = tmp_path / "out"
+    build(site, out, jobs=1)
+    assert len(made) == 1
+    record = json.loads(noop.record_path(site, out).read_text("utf-8"))
+    assert record["listing"] == noop.listing(out)
+    assert build(site, out, jobs=1).rendered == 0 and len(made) == 1  # nothing to do
+    assert noop.ListingLater(out).result() == noop.listing(out)
+    assert noop.ListingLater(tmp_path / "nothing").result() is None
+    parent = os.getpid()
+
+    def listing(folder: Path) -> str:
+        if os.getpid() != parent:
+            raise OSError("the forked process fails")
+        return f"made here: {folder.name}"
+
+    monkeypatch.setattr(noop, "listing", listing)
+    assert noop.ListingLater(out).result() == "made here: out"
+
+
 @pytest.mark.parametrize("slow", [0.0, 1.0])
 def test_files_read_by_several_threads_give_the_same_fingerprint(
         site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slow: float) -> None:
