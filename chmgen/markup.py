@@ -48,21 +48,29 @@ class _LinkMarker(Treeprocessor):
 
     def run(self, root: etree.Element) -> None:
         for element in root.iter():
-            if element.tag == "img":
-                source = element.get("src") or ""
-                if not element.get("width") and source and not is_external(source):
-                    element.set("width", _SIZE + source.lstrip("/") + MARK)  # + height
-            for attr in ("href", "src"):
-                value = element.get(attr)
-                if value and value.startswith("/") and not value.startswith("//"):
-                    element.set(attr, _LINK + value.lstrip("/") + MARK)
-                elif value and not is_external(value) and attr == "src":
-                    element.set(attr, _LINK + value + MARK)
-            if element.tag == "img":
-                element.set("loading", "lazy")
-                element.set("decoding", "async")
-            if element.tag == "table" and element.get("class") is None:
-                element.set("class", "data")
+            _mark_links(element)
+
+
+def _mark_links(element: etree.Element) -> None:
+    """``_LinkMarker``'s work on one element."""
+    attributes = element.attrib
+    if not attributes and element.tag not in ("img", "table"):
+        return
+    if element.tag == "img":
+        source = element.get("src") or ""
+        if not element.get("width") and source and not is_external(source):
+            element.set("width", _SIZE + source.lstrip("/") + MARK)  # + height
+    for attr in ("href", "src"):
+        value = element.get(attr)
+        if value and value.startswith("/") and not value.startswith("//"):
+            element.set(attr, _LINK + value.lstrip("/") + MARK)
+        elif value and not is_external(value) and attr == "src":
+            element.set(attr, _LINK + value + MARK)
+    if element.tag == "img":
+        element.set("loading", "lazy")
+        element.set("decoding", "async")
+    if element.tag == "table" and element.get("class") is None:
+        element.set("class", "data")
 
 
 # Typographic punctuation (what SmartyPants does), in one regular-expression pass per text run
@@ -103,6 +111,53 @@ class _Typography(Treeprocessor):
                 self._walk(child)
             if child.tail and not isinstance(child.tail, AtomicString):
                 child.tail = smarten(child.tail)
+
+
+class _Finish(Treeprocessor):
+    """The last three passes — typography (``_Typography``), link markers (``_LinkMarker``)
+    and Python-Markdown's un-escaping — in one walk of the tree instead of three (see
+    ``_quicken``). Each of them changes only the texts and attributes of the element it is
+    at, and here they do so in their own order at each element: the HTML is theirs."""
+
+    def __init__(self, md: markdown.Markdown, unescape: Callable[[str], str]) -> None:
+        super().__init__(md)
+        self._unescape = unescape
+
+    def run(self, root: etree.Element) -> None:
+        # (the root's own texts get no typography, as in _Typography's walk)
+        unescape = self._unescape
+        _mark_links(root)
+        for key, value in root.items():
+            if value is not None and STX in value:
+                root.set(key, unescape(value))
+        if root.text and STX in root.text and root.tag != "code":
+            root.text = unescape(root.text)
+        if root.tail and STX in root.tail:
+            root.tail = unescape(root.tail)
+        self._walk(root, True)
+
+    def _walk(self, element: etree.Element, smart: bool) -> None:
+        unescape = self._unescape
+        for child in element:
+            tag = child.tag
+            inside = smart and tag not in _SKIP_TYPOGRAPHY
+            text, tail = child.text, child.tail
+            if smart:
+                if inside and text and not isinstance(text, AtomicString):
+                    text = child.text = smarten(text)
+                if tail and not isinstance(tail, AtomicString):
+                    tail = child.tail = smarten(tail)
+            if child.attrib or tag == "img" or tag == "table":
+                _mark_links(child)
+                for key, value in child.items():
+                    if value is not None and STX in value:
+                        child.set(key, unescape(value))
+            if text and STX in text and tag != "code":
+                child.text = unescape(text)
+            if tail and STX in tail:
+                child.tail = unescape(tail)
+            if len(child):
+                self._walk(child, inside)
 
 
 # What each of Python-Markdown's inline patterns cannot match without, by the source of its
@@ -306,7 +361,8 @@ def _quicken(md: markdown.Markdown) -> None:
     HTML (tests/test_markdown_quick.py compares every construct with a stock instance):
     processors listed once (not on every iteration: the block parser iterates them for each
     block), raw HTML looked for only in texts that have a ``<`` or ``&``, blank-looking lines
-    emptied only when a line ends in a space, and is_block_level's answers kept."""
+    emptied only when a line ends in a space, is_block_level's answers kept, the last three
+    tree passes made one walk (``_Finish``) and the HTML written by ``_html_string``."""
     md.is_block_level = _block_level_test(md)  # type: ignore[method-assign,assignment]
     if _FAST_HTML and md.serializer is _SERIALIZER.to_html_string:
         md.serializer = _html_string
@@ -320,6 +376,12 @@ def _quicken(md: markdown.Markdown) -> None:
     unescape: Any = md.treeprocessors["unescape"]
     if type(md.treeprocessors["unescape"]) is UnescapeTreeprocessor:
         unescape.unescape = partial(_unescape, unescape.unescape)
+    last = list(md.treeprocessors)[-3:]
+    if [type(processor) for processor in last] == [_Typography, _LinkMarker,
+                                                   UnescapeTreeprocessor]:
+        for name in ("chmgen_typography", "chmgen_links", "unescape"):
+            md.treeprocessors.deregister(name)
+        md.treeprocessors.register(_Finish(md, unescape.unescape), "chmgen_finish", 0)
     if "table" in md.parser.blockprocessors:
         table: Any = md.parser.blockprocessors["table"]
         if type(md.parser.blockprocessors["table"]) is TableProcessor:

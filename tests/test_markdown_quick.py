@@ -10,7 +10,7 @@ import markdown
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from markdown.treeprocessors import InlineProcessor
+from markdown.treeprocessors import InlineProcessor, UnescapeTreeprocessor
 
 from chmgen import markup
 
@@ -175,7 +175,13 @@ def test_the_quicker_preprocessors_are_in_use_where_they_apply() -> None:
     assert type(plain.parser.blockprocessors) is markup._Listed
     table = markup._converter("a|b\n-|-\n1|2").parser.blockprocessors["table"]
     assert table._split.func is markup._split_cells
-    assert plain.treeprocessors["unescape"].unescape.func is markup._unescape
+    # typography, link markers and un-escaping: one walk, the last pass
+    assert [type(processor) for processor in plain.treeprocessors][-1] is markup._Finish
+    assert not {"chmgen_typography", "chmgen_links", "unescape"} & {
+        item.name for item in plain.treeprocessors._priority}
+    assert plain.treeprocessors["chmgen_finish"]._unescape.func is markup._unescape
+    assert [type(processor) for processor in STOCK.treeprocessors][-3:] == [
+        markup._Typography, markup._LinkMarker, UnescapeTreeprocessor]  # (compared with)
     html = markup._converter('<div markdown="1">\n*x*\n</div>\n')
     assert type(html.preprocessors["html_block"]) is not markup._HtmlBlocks
     for text in ("a\n  \nb", "- a\n   \n- b", "a\n\t\nb", "a\r\n \r\nb",
@@ -232,6 +238,9 @@ def test_html_is_written_as_python_markdown_writes_it() -> None:
         deep.text, deep.tail = f"level {level} &", "\n"
     assert markup._html_string(root) == to_html_string(root)
     for text in ("# Title {: #t .c }\n\nText & <b>bold</b> <!-- c --> `a < b`\n",
+                 "\\\"Straight\\\" and \"curly\" -- 'quotes' in `code \\* 'x'` and "
+                 "[a \\[link\\]](/targets/ \"it's\") ![a 'pic'](img/p.png)\n\n"
+                 "<pre>'raw' -- \\*</pre>\n\n| 'a' | \\| b |\n|---|---|\n| 1 | 2 |\n",
                  "<script>if (a < b) {}</script>\n\n<details open>x</details>\n",
                  "![a picture](p.png \"t\")  \nline<br>\n\n* * *\n"):
         assert quick(text) == stock(text), text
