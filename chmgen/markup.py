@@ -218,7 +218,65 @@ class _QuickInline(InlinePass):
             self._plain = all(n is not None for _, n, _ in self._quick) and \
                 all(n == "  \n" or set(n) & _MARKUP_CHARS for n in needs)
             self._for = patterns
+        if self._plain and _stock_run_is_known():
+            return self._run(tree, ancestors)
         return super().run(tree, ancestors)
+
+    @staticmethod
+    def _is_plain(text: str) -> bool:
+        """No pattern can match in ``text`` (see ``_InlineProcessor__handleInline``), and it
+        holds no placeholder: Python-Markdown's inline stage gives it back as it is."""
+        return _MARKUP.search(text) is None and "  \n" not in text and STX not in text
+
+    def _run(self, tree: etree.Element, ancestors: list[str] | None) -> etree.Element:
+        # Python-Markdown's InlineProcessor.run (the version of _KNOWN_RUN), but for a
+        # child's text or tail that is plain: it would take it out, hand it through every
+        # stage and put it back as it was, one child at a time (a sixth of the stage).
+        handle = self._InlineProcessor__handleInline
+        place = self._InlineProcessor__processPlaceholders  # type: ignore[attr-defined]
+        plain = self._is_plain
+        self.stashed_nodes: dict[str, etree.Element | str] = {}
+        tree_parents = [] if ancestors is None else ancestors[:]
+        self.parent_map = {c: p for p in tree.iter() for c in p}
+        stack = [(tree, tree_parents)]
+        self._InlineProcessor__build_ancestors(tree, tree_parents)  # type: ignore[attr-defined]
+        while stack:
+            current, parents = stack.pop(0)
+            self.ancestors = parents
+            if current is not tree:
+                self.ancestors.append(current.tag.lower())
+            queue = []
+            for child in current:
+                text = child.text
+                if text and not isinstance(text, AtomicString) and not plain(text):
+                    self.ancestors.append(child.tag.lower())
+                    child.text = None
+                    found = place(handle(text), child)
+                    for item in found:
+                        self.parent_map[item[0]] = child
+                    stack += found
+                    queue.append((child, found))
+                    self.ancestors.pop()
+                tail = child.tail
+                if tail and not plain(tail):
+                    tail = handle(tail)
+                    dummy = etree.Element("d")
+                    child.tail = None
+                    after = place(tail, dummy, False)
+                    if dummy.tail:
+                        child.tail = dummy.tail
+                    position = list(current).index(child) + 1
+                    after.reverse()
+                    for new in after:
+                        self.parent_map[new[0]] = current
+                        current.insert(position, new[0])
+                if len(child):
+                    self.parent_map[child] = current
+                    stack.append((child, self.ancestors[:]))
+            for element, found in queue:
+                for index, item in enumerate(found):
+                    element.insert(index, item[0])
+        return tree
 
     def _InlineProcessor__handleInline(self, data: str,  # noqa: N802 (overrides that name)
                                        patternIndex: int = 0) -> str:  # noqa: N803
@@ -241,8 +299,29 @@ class _QuickInline(InlinePass):
         return data
 
 
+# The source of InlinePass.run that _QuickInline._run follows (Python-Markdown 3.11), hashed:
+# with another, Python-Markdown's own run is used.
+_KNOWN_RUN = "f6c93631f2871499bcbbc2d10ec7e4fd"
+_run_known: bool | None = None
+
+
+def _stock_run_is_known() -> bool:
+    global _run_known
+    if _run_known is None:
+        import hashlib
+        import inspect
+
+        try:
+            source = inspect.getsource(InlinePass.run)
+        except (OSError, TypeError):  # no source (a frozen install): not known
+            source = ""
+        _run_known = hashlib.sha256(source.encode()).hexdigest()[:32] == _KNOWN_RUN
+    return _run_known
+
+
 _QUICK = all(hasattr(InlinePass, name) for name in (
-    "_InlineProcessor__handleInline", "_InlineProcessor__applyPattern"))
+    "_InlineProcessor__handleInline", "_InlineProcessor__applyPattern",
+    "_InlineProcessor__processPlaceholders", "_InlineProcessor__build_ancestors"))
 
 # The same for block processors: what a block must hold for the processor to take it, by the
 # processor's name and the source of the regular expression that decides. A processor whose

@@ -244,3 +244,26 @@ def test_html_is_written_as_python_markdown_writes_it() -> None:
                  "<script>if (a < b) {}</script>\n\n<details open>x</details>\n",
                  "![a picture](p.png \"t\")  \nline<br>\n\n* * *\n"):
         assert quick(text) == stock(text), text
+
+
+def test_plain_runs_are_left_as_they_are_only_with_the_known_inline_stage(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The inline stage leaves a text or tail no pattern can match where it is (instead of
+    taking it out and putting it back) with the version of Python-Markdown whose stage it
+    follows; with another, Python-Markdown's own stage runs. The HTML is stock's either way."""
+    text = "Plain words.\n\n- item *one*\n- plain item\n\nA [link](/a/) and a tail.\n"
+    calls: list[str] = []
+    run = markup._QuickInline._run
+
+    def noted(self: markup._QuickInline, *args: object) -> object:
+        calls.append("own")
+        return run(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(markup._QuickInline, "_run", noted)
+    monkeypatch.setattr(markup, "_run_known", False)
+    assert quick(text) == stock(text) and calls == []
+    monkeypatch.setattr(markup, "_run_known", None)  # (worked out again)
+    if not markup._stock_run_is_known():
+        pytest.skip(f"Python-Markdown {markdown.__version__}: its inline stage is not the one "
+                    "chmgen follows (its own runs)")
+    assert quick(text) == stock(text) and calls == ["own"]
