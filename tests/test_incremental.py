@@ -431,7 +431,7 @@ def test_markdown_converted_ahead_is_what_the_pages_would_convert(site: Path,
     files = markdown_files(site)
     assert {f.parent.name for f in files} == {"pages", "news", "nbsap"}
     bodies = {markdown_body(f.read_text("utf-8")) for f in files}
-    ahead = _finished(ConvertAhead(cache_path(site), files))
+    ahead = _finished(ConvertAhead(cache_path(site), site))  # (it lists the files itself)
     assert ahead == len(bodies - {None})
     cache = MarkdownCache(cache_path(site))
     for body in bodies - {None}:
