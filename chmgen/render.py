@@ -201,9 +201,9 @@ def _escaped(text: str) -> str:
 
 def _output_escape(value: Any) -> Any:
     """What a template's ``{{ … }}`` writes (autoescaped): a plain string is escaped as
-    MarkupSafe escapes it, into a plain string — not a Markup object, whose making was a
-    tenth of a page's rendering. The compiled templates only join what it returns into their
-    output (which Jinja wraps in Markup where a value is made of it: a macro, a set block)."""
+    MarkupSafe escapes it, into a plain string — not a Markup object (making them was 5 % of
+    a page's rendering). The compiled templates only join what it returns into their output
+    (which Jinja wraps in Markup where a value is made of it: a macro, a set block)."""
     kind = type(value)
     if kind is str:
         return _escape_inner(value)  # type: ignore[misc]
