@@ -16,7 +16,7 @@ import html as htmllib
 import re
 import threading
 import xml.etree.ElementTree as etree
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import partial
 from typing import Any
 
@@ -124,23 +124,16 @@ class _Finish(Treeprocessor):
         self._unescape = unescape
 
     def run(self, root: etree.Element) -> None:
-        # (the root's own texts get no typography, as in _Typography's walk)
-        unescape = self._unescape
-        _mark_links(root)
-        for key, value in root.items():
-            if value is not None and STX in value:
-                root.set(key, unescape(value))
-        if root.text and STX in root.text and root.tag != "code":
-            root.text = unescape(root.text)
-        if root.tail and STX in root.tail:
-            root.tail = unescape(root.tail)
-        self._walk(root, True)
+        # (the root's own texts get no typography, its descendants' do: as _Typography walks)
+        self._walk((root,), False, True)
 
-    def _walk(self, element: etree.Element, smart: bool) -> None:
+    def _walk(self, elements: Iterable[etree.Element], smart: bool, below: bool) -> None:
+        """``elements`` (siblings), their texts smartened with ``smart``, and what is inside
+        them with ``below`` (unless an element is one whose text stays as written)."""
         unescape = self._unescape
-        for child in element:
+        for child in elements:
             tag = child.tag
-            inside = smart and tag not in _SKIP_TYPOGRAPHY
+            inside = tag not in _SKIP_TYPOGRAPHY
             text, tail = child.text, child.tail
             if smart:
                 if inside and text and not isinstance(text, AtomicString):
@@ -157,7 +150,8 @@ class _Finish(Treeprocessor):
             if tail and STX in tail:
                 child.tail = unescape(tail)
             if len(child):
-                self._walk(child, inside)
+                deeper = below and inside
+                self._walk(child, deeper, deeper)
 
 
 # What each of Python-Markdown's inline patterns cannot match without, by the source of its
@@ -200,6 +194,11 @@ _MARKUP_CHARS = frozenset("`\\[<&*_")
 _MARKUP = re.compile("[" + re.escape("".join(sorted(_MARKUP_CHARS))) + "]")
 
 
+def _no_markup(text: str) -> bool:
+    """``text`` holds none of the strings of _NEEDS (no pattern of theirs can match in it)."""
+    return _MARKUP.search(text) is None and "  \n" not in text
+
+
 class _QuickInline(InlinePass):
     """Python-Markdown's inline stage, unchanged but for skipping the patterns a text cannot
     match (``_NEEDS``): most runs of prose hold no ``` ` ``` ``[`` ``<`` ``&`` ``*`` ``_``,
@@ -226,7 +225,7 @@ class _QuickInline(InlinePass):
     def _is_plain(text: str) -> bool:
         """No pattern can match in ``text`` (see ``_InlineProcessor__handleInline``), and it
         holds no placeholder: Python-Markdown's inline stage gives it back as it is."""
-        return _MARKUP.search(text) is None and "  \n" not in text and STX not in text
+        return _no_markup(text) and STX not in text
 
     def _run(self, tree: etree.Element, ancestors: list[str] | None) -> etree.Element:
         # Python-Markdown's InlineProcessor.run (the version of _KNOWN_RUN), but for a
@@ -283,8 +282,7 @@ class _QuickInline(InlinePass):
         # Python-Markdown's loop over the patterns, over a list taken once per text.
         if isinstance(data, AtomicString):
             return data
-        if patternIndex == 0 and self._plain and _MARKUP.search(data) is None \
-                and "  \n" not in data:
+        if patternIndex == 0 and self._plain and _no_markup(data):
             return data
         patterns, apply = self._quick, self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
         start, count = 0, len(patterns)
