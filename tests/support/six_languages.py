@@ -11,15 +11,17 @@ Enable with ``pytest_plugins = ["tests.support.six_languages"]`` (tests/conftest
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from chmgen.build import build
+from chmgen.build import build, build_date
 from chmgen.records.central import FetchOptions
 from tests.support.http import serve_directory
 
@@ -34,6 +36,7 @@ class BuiltSite:
 
     out: Path
     base: str
+    built_on: dt.date  # the day its pages say they were built
 
     def url(self, lang: str, key: str = "") -> str:
         """The address of page ``key`` (e.g. ``targets/t03/``) in ``lang``."""
@@ -61,6 +64,10 @@ def un_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltSite]:
     out.mkdir()
     # Serve first to learn the port, then build into the served directory: the server maps
     # paths by name, so it serves the new site once the build swaps it into place.
-    with serve_directory(out, prefix=PREFIX) as base:
+    with serve_directory(out, prefix=PREFIX) as base, pytest.MonkeyPatch.context() as patch:
+        # (the day pinned: a session running past midnight compares with the day it built)
+        patch.setenv("SOURCE_DATE_EPOCH", str(int(time.time())))
         build(root, out, base_url=base, records=FetchOptions(mode="offline"))
-        yield BuiltSite(out.resolve(), base)
+        built_on = build_date()
+        patch.undo()
+        yield BuiltSite(out.resolve(), base, built_on)
