@@ -332,7 +332,7 @@ _BLOCK_NEEDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "setextheader": (r"^.*?\n(?:=+|-+)[ ]*(\n|$)", "test", ("\n=", "\n-")),
     "hr": (r"^[ ]{0,3}(?=(?P<atomicgroup>(-+[ ]{0,2}){3,}|(_+[ ]{0,2}){3,}|(\*+[ ]{0,2}){3,}))"
            r"(?P=atomicgroup)[ ]*$", "test", ("-", "_", "*")),
-    "deflist": (r"(^|\n)[ ]{0,3}:[ ]{1,3}(.*?)(\n|$)", "test", (":",)),
+    "deflist": (r"(^|\n)[ ]{0,3}:[ ]{1,3}(.*?)(\n|$)", "test", (": ",)),
     # a link reference: its run() searches every paragraph; without "]:" it gives the block back
     "reference": (r"^[ ]{0,3}\[([^\[\]]*)\]:[ ]*(?:\n[ ]*)?([^\s]+)[ ]*(?:\n[ ]*)?"
                   r'((["\'])(.*)\4[ ]*|\((.*)\)[ ]*)?$', "run", ("]:",)),
@@ -473,6 +473,7 @@ def _quicken(md: markdown.Markdown) -> None:
         table: Any = md.parser.blockprocessors["table"]
         if type(md.parser.blockprocessors["table"]) is TableProcessor:
             table._split = partial(_split_cells, table._split)
+            table.test = partial(_table_test, table.test)
 
 
 # Python-Markdown's HTML serializer (``to_html_string``), written recursively: the same HTML,
@@ -534,6 +535,15 @@ def _unescape(slow: Callable[[str], str], text: str) -> str:
     """A text run with its backslash-escaped characters put back: only runs with an escape
     (its placeholder starts with STX) are searched."""
     return slow(text) if STX in text else text
+
+
+def _table_test(slow: Callable[[etree.Element, str], bool], parent: etree.Element,
+                block: str) -> bool:
+    """Whether ``block`` starts a table: never without a second line and a ``|`` in its first
+    (the header row: without one it is a single cell with no border), which is checked first;
+    the tables extension splits every block into rows to find out."""
+    first, newline, _ = block.partition("\n")
+    return bool(newline) and "|" in first and slow(parent, block)
 
 
 def _split_cells(slow: Callable[[str], list[str]], row: str) -> list[str]:

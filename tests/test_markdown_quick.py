@@ -12,6 +12,7 @@ import markdown
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markdown.extensions.tables import TableProcessor
 from markdown.treeprocessors import InlineProcessor, UnescapeTreeprocessor
 
 from chmgen import markup
@@ -165,6 +166,21 @@ def test_block_processors_answer_quickly_what_their_search_would() -> None:
             queue = ["plain words"]
             assert processor.run(parent, queue) is False
             assert queue == ["plain words"] and len(parent) == 0
+
+
+def test_the_table_check_answers_as_the_tables_extension_does() -> None:
+    md = markup._converter("| a |\n| - |\n")
+    table = md.parser.blockprocessors["table"]
+    assert "test" in vars(table)  # given the quick check
+    blocks = [t.strip("\n") for t in TOKENS] + [
+        "| a |\n| - |", "a | b\n- | -", "a\n| - |", "a|\n-|", "|a\n|-", "\\| a\n| - |",
+        "a `|` b\n- | -", "| a | b |", "a | b\nnot a separator", "plain\nlines", "|\n|"]
+    for first in blocks:
+        for second in blocks:
+            block = f"{first}\n{second}"
+            for candidate in (first, block):
+                expected = TableProcessor.test(table, markup.etree.Element("div"), candidate)
+                assert table.test(markup.etree.Element("div"), candidate) is expected, candidate
 
 
 def test_block_level_answers_are_python_markdown_s() -> None:
