@@ -22,6 +22,7 @@ from functools import partial
 from typing import Any
 
 import markdown
+from markdown.blockprocessors import ParagraphProcessor
 from markdown.extensions import Extension
 from markdown.extensions.tables import TableProcessor
 from markdown.preprocessors import HtmlBlockPreprocessor, NormalizeWhitespace
@@ -370,6 +371,60 @@ def _quick_blocks(md: markdown.Markdown) -> None:
             processor.run = run  # type: ignore[method-assign]
 
 
+# Block processors that take no block a paragraph of prose could be (with Python-Markdown 3.11,
+# whose processors of "extra" and sane_lists were read for this): each wants the block, or a
+# line of it, to start with something other than a letter (an indent, "#", ">", ":", "[",
+# "*[", "|", a list marker, a digit, a placeholder), a blank line, or a second line of
+# "=", "-", "|", ":" (setext headings, table separators). A block starting with a letter whose
+# every other line starts (after spaces) with a letter too is a paragraph: the parser takes it
+# to the paragraph processor at once, not through the ~16 tests each block is given.
+_PROSE_BLIND = {
+    "markdown.blockprocessors": ("EmptyBlockProcessor", "ListIndentProcessor",
+                                 "CodeBlockProcessor", "HashHeaderProcessor",
+                                 "SetextHeaderProcessor", "HRProcessor", "OListProcessor",
+                                 "UListProcessor", "BlockQuoteProcessor", "ReferenceProcessor"),
+    "markdown.extensions.footnotes": ("FootnoteBlockProcessor",),
+    "markdown.extensions.def_list": ("DefListIndentProcessor", "DefListProcessor"),
+    "markdown.extensions.tables": ("TableProcessor",),
+    "markdown.extensions.abbr": ("AbbrBlockprocessor",),
+    "markdown.extensions.md_in_html": ("MarkdownInHtmlProcessor",),
+    "markdown.extensions.sane_lists": ("SaneOListProcessor", "SaneUListProcessor"),
+}
+_NOT_PROSE_LINE = re.compile(r"\n[ ]*(?:[^ \w]|[\d_]|$)")
+
+
+def _quick_paragraphs(md: markdown.Markdown) -> None:
+    """Paragraphs of prose taken straight to the paragraph processor, when every other block
+    processor is one of _PROSE_BLIND's (Python-Markdown 3.11's); otherwise left as it is."""
+    parser = md.parser
+    paragraph = parser.blockprocessors["paragraph"] if "paragraph" in parser.blockprocessors \
+        else None
+    if getattr(markdown, "__version_info__", ())[:2] != (3, 11) \
+            or type(paragraph) is not ParagraphProcessor:
+        return
+    for processor in parser.blockprocessors:
+        kind = type(processor)
+        if processor is not paragraph \
+                and kind.__name__ not in _PROSE_BLIND.get(kind.__module__, ()):
+            return
+    processors = parser.blockprocessors
+    take_paragraph = paragraph.run
+
+    def parse_blocks(parent: etree.Element, blocks: list[str]) -> None:
+        # BlockParser.parseBlocks, with the paragraphs of prose taken at once
+        while blocks:
+            block = blocks[0]
+            if block[:1].isalpha() and ("\n" not in block or not _NOT_PROSE_LINE.search(block)):
+                take_paragraph(parent, blocks)
+                continue
+            for processor in processors:
+                if processor.test(parent, blocks[0]):
+                    if processor.run(parent, blocks) is not False:
+                        break
+
+    parser.parseBlocks = parse_blocks  # type: ignore[method-assign]
+
+
 class _Chmgen(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
         if _QUICK:  # the names it overrides are Python-Markdown's private ones
@@ -469,6 +524,7 @@ def _quicken(md: markdown.Markdown) -> None:
         for name in ("chmgen_typography", "chmgen_links", "unescape"):
             md.treeprocessors.deregister(name)
         md.treeprocessors.register(_Finish(md, unescape.unescape), "chmgen_finish", 0)
+    _quick_paragraphs(md)
     if "table" in md.parser.blockprocessors:
         table: Any = md.parser.blockprocessors["table"]
         if type(md.parser.blockprocessors["table"]) is TableProcessor:

@@ -183,6 +183,63 @@ def test_the_table_check_answers_as_the_tables_extension_does() -> None:
                 assert table.test(markup.etree.Element("div"), candidate) is expected, candidate
 
 
+PROSE_LINES = ["Plain words", "é and ü", "\u0639\u0631\u0628\u064a", "a | b", "a: b", "x [^1]: y",
+               "Word #tag", "w > q", "a *[HTML]: h", "b - c", "c = d", "Title", "un [r]: /u"]
+OTHER_LINES = ["", " ", "  x", "    code", "# h", "=== ", "---", "- - -", "***", "___", "| - |",
+               ": def", "> q", "[r]: /u", "[^1]: n", "*[HTML]: h", "1. one", "- item", "* i",
+               "+ i", "(a)", "\"q\"", "_x_", "2024", "\x02wzxhzdk:0\x03", ":-|-:", "~~~"]
+
+
+def test_a_paragraph_of_prose_is_taken_by_no_other_block_processor() -> None:
+    md = markup._converter("[^1] *[a] <b> {: .c} ``` ~~~ | def: x")
+    parser = md.parser
+    assert "parseBlocks" in vars(parser)  # the quick parse is in use
+    prose = markup._NOT_PROSE_LINE
+    blocks = [f"{a}\n{b}" for a in PROSE_LINES + OTHER_LINES for b in PROSE_LINES + OTHER_LINES]
+    blocks += PROSE_LINES + OTHER_LINES + [f"{a}\n{b}\n{c}" for a in PROSE_LINES
+                                           for b in PROSE_LINES for c in OTHER_LINES]
+    taken = 0
+    for block in blocks:
+        is_prose = block[:1].isalpha() and ("\n" not in block or not prose.search(block))
+        if not is_prose:
+            continue
+        taken += 1
+        for processor in parser.blockprocessors:
+            if type(processor).__name__ == "ParagraphProcessor":
+                continue
+            # Each processor's own (Python-Markdown's) test and run refuse the block.
+            parent = etree.Element("div")
+            queue = [block, "next"]
+            refused = not type(processor).test(processor, parent, block) \
+                or type(processor).run(processor, parent, queue) is False
+            assert refused and queue == [block, "next"] and len(parent) == 0, (processor, block)
+    assert taken > 150
+    # ... and the other blocks are not taken for prose.
+    for block in ["# h", "a\n===", "a\n- b", "a\n| - |", "1. x", "a\n[r]: /u", " a", "a\n"]:
+        assert not (block[:1].isalpha() and not prose.search(block)), block
+
+
+def test_the_quick_paragraphs_are_used_only_with_known_block_processors() -> None:
+    assert "parseBlocks" in vars(markup._converter("Plain words.").parser)
+
+    class Other(markdown.blockprocessors.BlockProcessor):
+        def test(self, parent: etree.Element, block: str) -> bool:
+            return block.startswith("Plain")
+
+        def run(self, parent: etree.Element, blocks: list[str]) -> None:
+            etree.SubElement(parent, "aside").text = blocks.pop(0)
+
+    md = markdown.Markdown(extensions=["sane_lists"])
+    md.parser.blockprocessors.register(Other(md.parser), "other", 200)
+    markup._quick_paragraphs(md)
+    assert "parseBlocks" not in vars(md.parser)
+    assert md.convert("Plain words.") == "<aside>Plain words.</aside>"
+    plain = markdown.Markdown(extensions=["sane_lists"])
+    markup._quick_paragraphs(plain)
+    assert "parseBlocks" in vars(plain.parser)
+    assert plain.convert("Plain words.\n\n# h") == "<p>Plain words.</p>\n<h1>h</h1>"
+
+
 def test_block_level_answers_are_python_markdown_s() -> None:
     """The converter's is_block_level keeps its answers; they are those of the method it
     replaces, for every tag, in any case, with a closing slash, and for tags that are not
