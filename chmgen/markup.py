@@ -27,7 +27,7 @@ from markdown.extensions import Extension
 from markdown.extensions.tables import TableProcessor
 from markdown.preprocessors import HtmlBlockPreprocessor, NormalizeWhitespace
 from markdown.treeprocessors import InlineProcessor as InlinePass
-from markdown.treeprocessors import Treeprocessor, UnescapeTreeprocessor
+from markdown.treeprocessors import PrettifyTreeprocessor, Treeprocessor, UnescapeTreeprocessor
 from markdown.util import ETX, STX, AtomicString, Registry
 
 from chmgen.urls import is_external
@@ -118,24 +118,50 @@ class _Typography(Treeprocessor):
 class _Finish(Treeprocessor):
     """The last three passes — typography (``_Typography``), link markers (``_LinkMarker``)
     and Python-Markdown's un-escaping — in one walk of the tree instead of three (see
-    ``_quicken``). Each of them changes only the texts and attributes of the element it is
-    at, and here they do so in their own order at each element: the HTML is theirs."""
+    ``_quicken``), and, when it runs just before them, Python-Markdown's line breaks between
+    blocks (``PrettifyTreeprocessor``) too. Each of them changes only the texts and attributes
+    of the element it is at (prettify: the texts of the element and of its first child),
+    and here they do so in their own order at each element: the HTML is theirs."""
 
     def __init__(self, md: markdown.Markdown, unescape: Callable[[str], str]) -> None:
         super().__init__(md)
         self._unescape = unescape
+        self._block: Callable[[Any], bool] | None = None  # set when prettify is done here
 
     def run(self, root: etree.Element) -> None:
+        block = self._block
+        if block is not None and not block(root.tag):  # (prettify's walk starts at the root)
+            if not root.tail or not root.tail.strip():
+                root.tail = "\n"
         # (the root's own texts get no typography, its descendants' do: as _Typography walks)
-        self._walk((root,), False, True)
+        self._walk((root,), False, True, True)
 
-    def _walk(self, elements: Iterable[etree.Element], smart: bool, below: bool) -> None:
+    def _walk(self, elements: Iterable[etree.Element], smart: bool, below: bool,
+              chain: bool) -> None:
         """``elements`` (siblings), their texts smartened with ``smart``, and what is inside
-        them with ``below`` (unless an element is one whose text stays as written)."""
+        them with ``below`` (unless an element is one whose text stays as written); with
+        ``chain``, their parent is a block prettify reached (it walks those only)."""
         unescape = self._unescape
+        block = self._block
         for child in elements:
             tag = child.tag
             inside = tag not in _SKIP_TYPOGRAPHY
+            reached = False
+            if block is not None:  # PrettifyTreeprocessor.run's work on this element
+                if chain and block(tag):
+                    reached = tag != "code" and tag != "pre"
+                    if reached and (not child.text or not child.text.strip()) \
+                            and len(child) and block(child[0].tag):
+                        child.text = "\n"
+                    if not child.tail or not child.tail.strip():
+                        child.tail = "\n"
+                if tag == "br":
+                    child.tail = "\n" if not child.tail or not child.tail.strip() \
+                        else f"\n{child.tail}"
+                elif tag == "pre" and len(child) and child[0].tag == "code":
+                    code = child[0]
+                    if not len(code) and code.text is not None:
+                        code.text = AtomicString(code.text.rstrip() + "\n")
             text, tail = child.text, child.tail
             if smart:
                 if inside and text and not isinstance(text, AtomicString):
@@ -153,7 +179,7 @@ class _Finish(Treeprocessor):
                 child.tail = unescape(tail)
             if len(child):
                 deeper = below and inside
-                self._walk(child, deeper, deeper)
+                self._walk(child, deeper, deeper, reached)
 
 
 # What each of Python-Markdown's inline patterns cannot match without, by the source of its
@@ -523,7 +549,11 @@ def _quicken(md: markdown.Markdown) -> None:
                                                    UnescapeTreeprocessor]:
         for name in ("chmgen_typography", "chmgen_links", "unescape"):
             md.treeprocessors.deregister(name)
-        md.treeprocessors.register(_Finish(md, unescape.unescape), "chmgen_finish", 0)
+        finish = _Finish(md, unescape.unescape)
+        md.treeprocessors.register(finish, "chmgen_finish", 0)
+        if type(list(md.treeprocessors)[-2]) is PrettifyTreeprocessor:
+            md.treeprocessors.deregister("prettify")
+            finish._block = md.is_block_level
     _quick_paragraphs(md)
     if "table" in md.parser.blockprocessors:
         table: Any = md.parser.blockprocessors["table"]

@@ -263,8 +263,18 @@ def test_the_quicker_preprocessors_are_in_use_where_they_apply() -> None:
     assert table._split.func is markup._split_cells
     # typography, link markers and un-escaping: one walk, the last pass
     assert [type(processor) for processor in plain.treeprocessors][-1] is markup._Finish
-    assert not {"chmgen_typography", "chmgen_links", "unescape"} & {
+    assert not {"chmgen_typography", "chmgen_links", "unescape", "prettify"} & {
         item.name for item in plain.treeprocessors._priority}
+    assert plain.treeprocessors["chmgen_finish"]._block is plain.is_block_level
+    # prettify is done in that walk only when it runs just before it (attr_list runs between)
+    attributes = markup._converter("# h {: #x }")
+    assert [item.name for item in attributes.treeprocessors._priority][-3:] == [
+        "prettify", "attr_list", "chmgen_finish"]
+    assert attributes.treeprocessors["chmgen_finish"]._block is None
+    for text in ("a  \nb  \n`c`", "```\ncode  \n\n\n```", "    code\n\n\n", "- a\n\n    b\n- c",
+                 "> a\n>\n> - b\n\n1. c  \n   d", "<div markdown=\"1\">\n*x*  \ny\n</div>",
+                 "| a |\n| - |\n| b  |", "[^1]\n\n[^1]: n  \n    m"):
+        assert quick(text) == stock(text), text
     assert plain.treeprocessors["chmgen_finish"]._unescape.func is markup._unescape
     assert [type(processor) for processor in STOCK.treeprocessors][-3:] == [
         markup._Typography, markup._LinkMarker, UnescapeTreeprocessor]  # (compared with)
