@@ -419,6 +419,11 @@ _PROSE_BLIND = {
 _NOT_PROSE_LINE = re.compile(r"\n[ ]*(?:[^ \w]|[\d_]|$)")
 
 
+def _is_prose(block: str) -> bool:
+    """``block`` starts with a letter and so does each of its other lines, after spaces."""
+    return block[:1].isalpha() and ("\n" not in block or not _NOT_PROSE_LINE.search(block))
+
+
 def _quick_paragraphs(md: markdown.Markdown) -> None:
     """Paragraphs of prose taken straight to the paragraph processor, when every other block
     processor is one of _PROSE_BLIND's (Python-Markdown 3.11's); otherwise left as it is."""
@@ -439,8 +444,7 @@ def _quick_paragraphs(md: markdown.Markdown) -> None:
     def parse_blocks(parent: etree.Element, blocks: list[str]) -> None:
         # BlockParser.parseBlocks, with the paragraphs of prose taken at once
         while blocks:
-            block = blocks[0]
-            if block[:1].isalpha() and ("\n" not in block or not _NOT_PROSE_LINE.search(block)):
+            if _is_prose(blocks[0]):
                 take_paragraph(parent, blocks)
                 continue
             for processor in processors:

@@ -194,14 +194,12 @@ def test_a_paragraph_of_prose_is_taken_by_no_other_block_processor() -> None:
     md = markup._converter("[^1] *[a] <b> {: .c} ``` ~~~ | def: x")
     parser = md.parser
     assert "parseBlocks" in vars(parser)  # the quick parse is in use
-    prose = markup._NOT_PROSE_LINE
     blocks = [f"{a}\n{b}" for a in PROSE_LINES + OTHER_LINES for b in PROSE_LINES + OTHER_LINES]
     blocks += PROSE_LINES + OTHER_LINES + [f"{a}\n{b}\n{c}" for a in PROSE_LINES
                                            for b in PROSE_LINES for c in OTHER_LINES]
     taken = 0
     for block in blocks:
-        is_prose = block[:1].isalpha() and ("\n" not in block or not prose.search(block))
-        if not is_prose:
+        if not markup._is_prose(block):
             continue
         taken += 1
         for processor in parser.blockprocessors:
@@ -216,7 +214,7 @@ def test_a_paragraph_of_prose_is_taken_by_no_other_block_processor() -> None:
     assert taken > 150
     # ... and the other blocks are not taken for prose.
     for block in ["# h", "a\n===", "a\n- b", "a\n| - |", "1. x", "a\n[r]: /u", " a", "a\n"]:
-        assert not (block[:1].isalpha() and not prose.search(block)), block
+        assert not markup._is_prose(block), block
 
 
 def test_the_quick_paragraphs_are_used_only_with_known_block_processors() -> None:
