@@ -8,7 +8,7 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 
-from chmgen import filememo
+from chmgen import fileio, filememo
 from chmgen.errors import Problems, SourceLocation
 from chmgen.menu import read_menu
 from chmgen.model import CentralChm, Config
@@ -28,7 +28,7 @@ _USER_ASSIGNED = re.compile(r"^(AA|Q[M-Z]|X[A-Z]|ZZ)$")
 def read_text_file(path: Path, problems: Problems) -> str | None:
     """A content file's text, or None with a located problem (not UTF-8, unreadable)."""
     try:
-        text = path.read_text("utf-8")
+        text = fileio.read_text(path)
     except UnicodeDecodeError as exc:
         problems.error(undecodable(path, exc), "not UTF-8 text: save the file as UTF-8 "
                        f"({exc.reason} at byte {exc.start})")

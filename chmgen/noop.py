@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from chmgen import __version__
+from chmgen import __version__, fileio
 from chmgen.errors import Problem, SourceLocation
 from chmgen.result import BuildResult
 
@@ -335,8 +335,7 @@ def bytes_digest(data: bytes) -> str:
 
 def _file_digest(where: str) -> str:
     try:
-        with open(where, "rb") as handle:
-            return bytes_digest(handle.read())
+        return bytes_digest(fileio.read_bytes(where))
     except OSError:
         return "unreadable"
 

@@ -29,7 +29,7 @@ from typing import Any, Protocol, TypeVar
 
 from jinja2 import Environment, FileSystemBytecodeCache
 
-from chmgen import __version__, deps, filememo, noop, rendercache
+from chmgen import __version__, deps, fileio, filememo, noop, rendercache
 from chmgen.deps import Token, digest, stable
 from chmgen.markup import MARKDOWN_CONFIG
 from chmgen.progress import Progress, Step, no_progress
@@ -514,7 +514,7 @@ def _render_chunk(indexes: Sequence[int]) -> list[tuple[int, PageResult]]:
         if folder is None:
             result.data = data
         elif previous.get(path) != result.digest:
-            write_file(folder / path, data)
+            write_file(folder / path, data, fresh=not previous)
             result.written = len(data)
         elif same_from is not None:
             link_file(same_from / path, folder / path)
@@ -644,24 +644,35 @@ def _rendering_collector() -> None:
         gc.set_threshold(*_usual_threshold[:2], _usual_threshold[2] * _RARER)
 
 
-def write_file(target: Path, data: bytes) -> None:
+def write_file(target: Path, data: bytes, *, fresh: bool = False) -> None:
     """Write ``data`` to ``target``. A file already there is replaced atomically by a new one
     (readers of a served folder see the old or the new page, and a hard link shared with the
-    published site is never written through)."""
+    published site is never written through). ``fresh``: the file's folder is most likely not
+    there yet (a page of a build into an empty folder), so it is made first."""
+    name = os.fspath(target)
+    if fresh:
+        _make_folder(os.path.dirname(name))
     try:
-        with open(target, "xb") as handle:
-            handle.write(data)
+        fileio.write_new(name, data)
         return
     except FileNotFoundError:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "xb") as handle:
-            handle.write(data)
+        _make_folder(os.path.dirname(name))
+        fileio.write_new(name, data)
         return
     except FileExistsError:
         pass
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     temporary.write_bytes(data)
     os.replace(temporary, target)
+
+
+def _make_folder(folder: str) -> None:
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        pass
+    except FileNotFoundError:
+        os.makedirs(folder, exist_ok=True)
 
 
 def static_signature(path: Path) -> tuple[int, str]:

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from chmgen import __version__
+from chmgen import __version__, fileio
 from chmgen.markup import MARKDOWN_CONFIG, convert, localize
 from chmgen.noop import FOLDER as FOLDER  # (where the site keeps what builds left)
 from chmgen.yamldoc import markdown_body
@@ -332,7 +332,7 @@ def _convert_ahead(path: Path, files: Sequence[Path] | Path, stop: Any, count: A
             if stop.is_set():
                 break
             try:
-                body = markdown_body(file.read_text("utf-8"))
+                body = markdown_body(fileio.read_text(file))
             except (OSError, UnicodeDecodeError):
                 continue  # the build reports it
             if body is None:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from chmgen import reference
+from chmgen import fileio, reference
 from chmgen.chart import ChartText, line_chart, nice_ticks
 from chmgen.markup import render_markdown
 from chmgen.model import DataPoint, Indicator
+from chmgen.pipeline import write_file
 from chmgen.text import Text
 from chmgen.urls import absolute_url, output_path, relative_url
 
@@ -314,3 +316,54 @@ def test_templates_escape_their_output_as_jinja_does() -> None:
     expected = stock.get_template("t.html").render(**values)
     assert "a &lt;b&gt; &amp; &#34;c&#34; &#39;d&#39;|<em>safe</em>|" in expected
     assert template.render(**values) == expected
+
+
+@pytest.mark.parametrize("data", [
+    b"plain\nlines\n", b"windows\r\nlines\r\n", b"old mac\rlines\r", b"mixed\r\n\r\n\rend",
+    b"\xef\xbb\xbfwith a byte order mark\r\n", b"", "\u00e9t\u00e9 \u0627\u0644\r\n".encode(),
+    b"long\r\n" * 20000,  # more than the first read
+])
+def test_files_read_as_python_reads_them(tmp_path, data: bytes) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "file.md"
+    path.write_bytes(data)
+    assert fileio.read_bytes(path) == path.read_bytes()
+    assert fileio.read_text(path) == path.read_text("utf-8")
+
+
+def test_reading_fails_as_python_fails(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.md"
+    bad.write_bytes(b"line one\nline \xff two\n")
+    with pytest.raises(UnicodeDecodeError) as stock:
+        bad.read_text("utf-8")
+    with pytest.raises(UnicodeDecodeError) as ours:
+        fileio.read_text(bad)
+    assert (ours.value.start, ours.value.reason) == (stock.value.start, stock.value.reason) \
+        == (14, "invalid start byte")
+    with pytest.raises(FileNotFoundError):
+        fileio.read_text(tmp_path / "missing.md")
+    with pytest.raises(IsADirectoryError):
+        fileio.read_bytes(tmp_path)
+
+
+def test_pages_are_written_new_or_replaced(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    made = tmp_path / "a" / "b" / "index.html"
+    write_file(made, b"first", fresh=True)  # its folders are made
+    assert made.read_bytes() == b"first"
+    write_file(made.with_name("other.html"), b"second", fresh=True)  # (the folder is there)
+    assert made.with_name("other.html").read_bytes() == b"second"
+    write_file(tmp_path / "c" / "index.html", b"third")  # not fresh, folder missing all the same
+    assert (tmp_path / "c" / "index.html").read_bytes() == b"third"
+    published = tmp_path / "published.html"
+    os.link(made, published)  # a file already there is replaced, never written through
+    write_file(made, b"new", fresh=True)
+    assert (made.read_bytes(), published.read_bytes()) == (b"new", b"first")
+    assert sorted(p.name for p in made.parent.iterdir()) == ["index.html", "other.html"]
+    with pytest.raises(FileExistsError):
+        fileio.write_new(made, b"again")
+    assert oct(made.stat().st_mode & 0o777) == oct(0o666 & ~_umask())
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
