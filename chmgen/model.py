@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -290,13 +291,16 @@ class Content:
 
 
 def _where(path: Path) -> str:
-    """A source file as folder/name: stable whichever way the site folder was named."""
-    return f"{path.parent.name}/{path.name}"
+    """A source file as folder/name: stable whichever way the site folder was named. (By
+    the path's string: ``Path.parent`` makes a path, and every record's identity is made.)"""
+    folder, name = os.path.split(os.fspath(path))
+    return f"{os.path.basename(folder)}/{name}"
 
 
 def _entry_identity(entry: MarkdownEntry) -> str:
     first = next(iter(entry.variants.values()), None)
-    folder = first.source.parent.name if first is not None else ""
+    folder = os.path.basename(os.path.dirname(os.fspath(first.source))) \
+        if first is not None else ""
     return f"md:{folder}/{entry.slug}"
 
 

@@ -32,6 +32,7 @@ from jinja2 import Environment, FileSystemBytecodeCache
 from chmgen import __version__, deps, fileio, filememo, noop, rendercache
 from chmgen.deps import Token, digest, stable
 from chmgen.markup import MARKDOWN_CONFIG
+from chmgen.model import MarkdownEntry
 from chmgen.progress import Progress, Step, no_progress
 from chmgen.render import (
     RenderOptions,
@@ -299,9 +300,9 @@ class Renderer:
                            self.options.build_date, sorted(self.options.asset_hashes.items()),
                            self.options.explicit_index, content.central.shown(),
                            sorted(content.image_sizes.items()), content.static_files))
-        if kind == "p":
+        if kind == "p":  # (the plan's value: its digest is the plan's as a record too)
             plan = self.plans.get((token[1], token[2]))
-            return "missing" if plan is None else digest(deps.VALUES[PagePlan](plan))
+            return "missing" if plan is None else self._record_digest(plan)
         if kind == "t":
             try:
                 return digest(self.loader.get_source(next(iter(self.envs.values())),
@@ -313,15 +314,7 @@ class Renderer:
             return digest(sorted(getattr(catalog, "_catalog", {}).items()))
         if kind == "r":
             record = self.record(token[1])
-            if record is None:
-                return "missing"
-            known = self._record_digests.get(id(record))
-            if known is not None and known[0] is record:
-                return known[1]
-            value = deps.VALUES.get(type(record))
-            found = digest(record if value is None else value(record))
-            self._record_digests[id(record)] = (record, found)
-            return found
+            return "missing" if record is None else self._record_digest(record)
         if kind == "c":
             return digest(stable(getattr(content, token[1])))
         if kind == "a":
@@ -329,6 +322,24 @@ class Renderer:
         if kind == "q":
             return self._query(token[1], token[2:])
         return "unknown"
+
+    def sign_shared(self) -> None:
+        """Before workers are forked: the index of the records, and the digests of those many
+        pages read — all but the site's Markdown pages and posts, each read by its own page
+        and a list or two — made once, not in every worker whose pages read them."""
+        for record in self.records().values():
+            if type(record) is not MarkdownEntry:
+                self._record_digest(record)
+
+    def _record_digest(self, record: Any) -> str:
+        """The digest of a record's value (its own, ``deps.VALUES``), made once."""
+        known = self._record_digests.get(id(record))
+        if known is not None and known[0] is record:
+            return known[1]
+        value = deps.VALUES.get(type(record))
+        found = digest(record if value is None else value(record))
+        self._record_digests[id(record)] = (record, found)
+        return found
 
     def _query(self, name: str, args: Sequence[Any]) -> str:
         resolved = []
@@ -559,6 +570,7 @@ def render_pages(renderer: Renderer, pages: Sequence[PagePlan], folder: Path | N
             chunks = [range(i, min(i + size, len(pages))) for i in range(0, len(pages), size)]
             LAST_PARALLEL = True
             rendercache.active().prepare()  # the packs' index, read once for every worker
+            renderer.sign_shared()
             # The site model is shared with the workers copy-on-write: keep the collector from
             # walking (and so copying) it in every worker. (The young objects' garbage is
             # collected first; the old ones' is not worth a full pass, see above.)
