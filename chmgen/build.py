@@ -281,10 +281,19 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
             if not exports:
                 exported.update(data_exports(site))
 
+        # One object per token (the workers each made their own): a smaller manifest, read
+        # back twice as fast. Those of the pages rendered are made so as their results come
+        # in, while the workers render.
+        canonical: dict[Token, Token] = {}
+        if previous is not None:  # (the pages not rendered again)
+            for result in previous.pages.values():
+                canonical.update(zip(result.tokens, result.tokens, strict=True))
         results = render_pages(renderer, pages, staging, jobs=jobs, progress=progress,
                                previous=digests,
                                same_from=out if previous is not None else None,
-                               meanwhile=meanwhile if others is None else None)
+                               meanwhile=meanwhile if others is None else None,
+                               canonical=canonical)
+        del canonical
         if others is None:  # (in other_outputs' order)
             others = {**before, **atom_feeds(site, gettexts(renderer)), **exported}
         manifest = Manifest(__version__, dict(previous.pages) if previous else {})
@@ -295,21 +304,12 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
             _remove(staging, where_gone)
         current = {(p.lang, p.key) for p in site.pages}
         manifest.pages = {k: v for k, v in manifest.pages.items() if k in current}
-        # One object per token (the workers each made their own): a smaller manifest, read
-        # back twice as fast.
-        canonical: dict[Token, Token] = {}
-        fresh = {id(result) for result in results}
-        for result in manifest.pages.values():
-            if id(result) not in fresh:
-                canonical.update(zip(result.tokens, result.tokens, strict=True))
-        for result in results:
-            result.tokens = frozenset([canonical.setdefault(t, t) for t in result.tokens])
         known: dict[str, tuple[int, str]] = dict(previous.files) if previous else {}
         written = write_others(staging, others, root / "static", site.content.static_files,
                                known, fresh=previous is None)
         manifest.files.update({path: known[path] for path in [*others, *static]})
-        for result in manifest.pages.values():
-            manifest.files[result.path] = (result.size, result.digest)
+        manifest.files.update({result.path: (result.size, result.digest)
+                               for result in manifest.pages.values()})
         if previous is not None:  # files of the previous build that nothing writes any more
             for path in set(previous.files) - set(manifest.files):
                 if not path.startswith("pagefind/"):
@@ -318,7 +318,7 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
         progress(Step("recording dependencies"))
         tokens = set().union(*(r.tokens for r in manifest.pages.values())) \
             if manifest.pages else set()
-        manifest.signatures = {token: renderer.signature(token) for token in tokens}
+        manifest.signatures = renderer.signatures(tokens)
         replaced = swap_into_place(staging, out)
     except BaseException:
         discard(staging)

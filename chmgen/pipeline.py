@@ -323,6 +323,13 @@ class Renderer:
             return self._query(token[1], token[2:])
         return "unknown"
 
+    def signatures(self, tokens: set[Token]) -> dict[Token, str]:
+        """The signature of each of ``tokens`` (most were made as the pages rendered)."""
+        known = self._signatures
+        for token in tokens - known.keys():
+            self.signature(token)
+        return {token: known[token] for token in tokens}  # (keyed by the tokens given)
+
     def sign_shared(self) -> None:
         """Before workers are forked: the index of the records, and the digests of those many
         pages read — all but the site's Markdown pages and posts, each read by its own page
@@ -538,12 +545,15 @@ def render_pages(renderer: Renderer, pages: Sequence[PagePlan], folder: Path | N
                  jobs: int, progress: Progress = no_progress,
                  previous: Digests | None = None,
                  same_from: Path | None = None,
-                 meanwhile: Callable[[], None] | None = None) -> list[PageResult]:
+                 meanwhile: Callable[[], None] | None = None,
+                 canonical: dict[Token, Token] | None = None) -> list[PageResult]:
     """Render ``pages`` (into ``folder``, or in memory), in order. A page whose digest is its
     ``previous`` one is not written again: ``folder`` holds it already, or it is linked from
     ``same_from`` (the folder the build replaces). ``meanwhile`` is called once, in this
     process, while the workers render (work that reads no page and converts no Markdown:
-    it takes a core the pages would otherwise have, not one of its own after them)."""
+    it takes a core the pages would otherwise have, not one of its own after them). With
+    ``canonical``, the tokens of each result are the objects it holds for them (a token
+    not there yet is added), made so as the results come in."""
     global _JOB, LAST_PARALLEL, _CLAIMS
     LAST_PARALLEL = False
     if not pages:
@@ -560,7 +570,7 @@ def render_pages(renderer: Renderer, pages: Sequence[PagePlan], folder: Path | N
             # Workers are forked (the site is shared, not pickled): on Linux only, where fork
             # is safe; elsewhere pages render in this process.
             progress(Step("rendering pages", 0, total))
-            for index, result in _render_chunk(range(len(pages))):
+            for index, result in _canonical(_render_chunk(range(len(pages))), canonical):
                 results[index] = result
             progress(Step("rendering pages", total, total))
             if meanwhile is not None:
@@ -593,7 +603,7 @@ def render_pages(renderer: Renderer, pages: Sequence[PagePlan], folder: Path | N
                 def take(chunk: list[tuple[int, PageResult]], signed: dict[Token, str]) -> None:
                     nonlocal done
                     renderer._signatures.update(signed)
-                    for index, result in chunk:
+                    for index, result in _canonical(chunk, canonical):
                         results[index] = result
                     done += len(chunk)
                     progress(Step("rendering pages", done, total))
@@ -627,6 +637,14 @@ def render_pages(renderer: Renderer, pages: Sequence[PagePlan], folder: Path | N
         _JOB = None
         clear_fragments()
     return [r for r in results if r is not None]
+
+
+def _canonical(chunk: list[tuple[int, PageResult]], canonical: dict[Token, Token] | None
+               ) -> list[tuple[int, PageResult]]:
+    if canonical is not None:
+        for _, result in chunk:
+            result.tokens = frozenset([canonical.setdefault(t, t) for t in result.tokens])
+    return chunk
 
 
 def _claim(number: int) -> bool:
