@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from chmgen import __version__, fileio
+from chmgen.frontmatter import markdown_body
 from chmgen.markup import MARKDOWN_CONFIG, convert, localize
 from chmgen.noop import FOLDER as FOLDER  # (where the site keeps what builds left)
-from chmgen.yamldoc import markdown_body
 
 # key (20 bytes), offset and length of the HTML in the data file, checksum of the HTML
 _RECORD = struct.Struct("<20sQI8s")

@@ -8,7 +8,9 @@ from typing import Any
 
 import yaml
 
+from chmgen import frontmatter
 from chmgen.errors import Problems, SourceLocation
+from chmgen.frontmatter import markdown_body as markdown_body  # (re-exported)
 
 KeyPath = tuple[str | int, ...]
 
@@ -234,7 +236,7 @@ def split_front_matter(
     Returns the parsed front matter (None when absent or broken), the body, and the line number
     (1-based) where the body starts, so Markdown problems can be located too.
     """
-    parts = _parts(text)
+    parts = frontmatter.split(text)
     if parts is None:
         problems.error(
             SourceLocation(path, 1, 1),
@@ -248,22 +250,3 @@ def split_front_matter(
     if doc is not None and doc.data is None:
         doc.data = {}
     return doc, body, body_line
-
-
-def markdown_body(text: str) -> str | None:
-    """The body ``split_front_matter`` finds in ``text``, without reading the front matter
-    (None when it is not closed)."""
-    parts = _parts(text)
-    return None if parts is None else parts[1]
-
-
-def _parts(text: str) -> tuple[str | None, str, int] | None:
-    """The front matter's text (None when there is none), the body and the line the body
-    starts on; None when the front matter is not closed."""
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].rstrip() != "---":
-        return None, text, 1
-    for index in range(1, len(lines)):
-        if lines[index].rstrip() in ("---", "..."):
-            return "".join(lines[1:index]), "".join(lines[index + 1 :]), index + 2
-    return None
