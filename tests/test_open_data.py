@@ -13,8 +13,11 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chmgen.build import load_and_plan, render_site
+from chmgen.opendata import indented_json
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_site"
@@ -166,3 +169,18 @@ def test_feeds_and_exports_are_deterministic(files: dict[str, bytes]) -> None:
     assert len(derived) > 10
     assert all(again[name] == files[name] for name in derived)
     assert b"T00:00:00Z" in files["news/feed.xml"]  # dates come from posts, not from a clock
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner)
+    | st.dictionaries(st.text(max_size=8) | st.integers(), inner, max_size=4),
+    max_leaves=25)
+
+
+@settings(max_examples=400, deadline=None)
+@given(document=_JSON_VALUES)
+def test_exports_are_indented_as_python_s_json_indents(document: object) -> None:
+    """The exports' JSON writer gives ``json.dumps(indent=2, ensure_ascii=False)``'s text
+    for any JSON value: NaN and infinities, escapes, tuples, keys that are not strings."""
+    assert indented_json(document) == json.dumps(document, ensure_ascii=False, indent=2)
