@@ -25,6 +25,7 @@ import markdown
 from markdown.blockprocessors import ParagraphProcessor
 from markdown.extensions import Extension
 from markdown.extensions.tables import TableProcessor
+from markdown.postprocessors import AndSubstitutePostprocessor
 from markdown.preprocessors import HtmlBlockPreprocessor, NormalizeWhitespace
 from markdown.treeprocessors import InlineProcessor as InlinePass
 from markdown.treeprocessors import PrettifyTreeprocessor, Treeprocessor, UnescapeTreeprocessor
@@ -468,6 +469,7 @@ class _Chmgen(Extension):
 
 
 HEADING = re.compile(r"<(/?)h([1-6])([ >])")
+_LEVELS = re.compile(r"</?h([1-6])[ >]").findall  # the levels HEADING finds, as digits
 _local = threading.local()
 
 # Python-Markdown's "extra", one extension at a time (its own order: equal priorities keep it),
@@ -554,6 +556,8 @@ def _quicken(md: markdown.Markdown) -> None:
         md.preprocessors.register(_HtmlBlocks(md), "html_block", 20)
     if type(md.preprocessors["normalize_whitespace"]) is NormalizeWhitespace:
         md.preprocessors.register(_Whitespace(md), "normalize_whitespace", 30)
+    if type(md.postprocessors["amp_substitute"]) is AndSubstitutePostprocessor:
+        md.postprocessors.register(_AmpSubstitute(md), "amp_substitute", 20)
     unescape: Any = md.treeprocessors["unescape"]
     if type(md.treeprocessors["unescape"]) is UnescapeTreeprocessor:
         unescape.unescape = partial(_unescape, unescape.unescape)
@@ -711,6 +715,14 @@ class _Whitespace(NormalizeWhitespace):
 _LINE_END_SPACE = re.compile(" \n").search  # (quicker than ``in`` for two characters)
 
 
+class _AmpSubstitute(AndSubstitutePostprocessor):
+    """``AndSubstitutePostprocessor``, its replacement made only in HTML holding its marker
+    (which starts with STX)."""
+
+    def run(self, text: str) -> str:
+        return super().run(text) if STX in text else text
+
+
 def _block_level_test(md: markdown.Markdown) -> Callable[[Any], bool]:
     """``md.is_block_level`` (asked of every element written out) with the answer for each tag
     kept: Python-Markdown looks the tag up in a list of ~60 names each time. Its extensions
@@ -736,8 +748,8 @@ def convert(text: str, top_level: int = 2) -> str:
     md = _converter(text)
     md.reset()
     html = md.convert(text)
-    levels = [int(m.group(2)) for m in HEADING.finditer(html)]
-    shift = top_level - min(levels) if levels else 0
+    levels = _LEVELS(html)
+    shift = top_level - int(min(levels)) if levels else 0
     if shift:
         html = HEADING.sub(
             lambda m: f"<{m.group(1)}h{min(6, max(1, int(m.group(2)) + shift))}{m.group(3)}", html)
