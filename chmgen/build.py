@@ -38,7 +38,8 @@ from chmgen.pipeline import (
     write_others,
 )
 from chmgen.progress import Progress, Step, no_progress
-from chmgen.records.central import FetchOptions, fetch_records
+from chmgen.records.model import CentralRecords
+from chmgen.records.options import FetchOptions
 from chmgen.records.sources import plan_sources
 from chmgen.render import RenderOptions
 from chmgen.rendercache import MarkdownCache, default_jobs, markdown_files
@@ -67,8 +68,13 @@ def load_and_plan(root: Path, *, strict: bool = False, base_url: str | None = No
     if base_url:
         config = dataclasses.replace(content.config, base_url=base_url.rstrip("/") + "/")
         content = dataclasses.replace(content, config=config)
-    fetched = fetch_records(content.config, problems, records or FetchOptions(mode="cache"))
-    content = dataclasses.replace(content, central=fetched.records)
+    central = CentralRecords()
+    if plan_sources(content.config):  # (its reader, with an HTTP client: imported only then)
+        from chmgen.records.central import fetch_records
+
+        central = fetch_records(content.config, problems,
+                                records or FetchOptions(mode="cache")).records
+    content = dataclasses.replace(content, central=central)
     site = plan_site(content, problems)
     problems.raise_if_errors(strict)
     return site, problems

@@ -23,7 +23,7 @@ from chmgen.build import BuildResult, build, build_date
 from chmgen.config import load_config
 from chmgen.errors import ChmgenError, Problems
 from chmgen.progress import Progress, Step, counted, no_progress
-from chmgen.records.central import FetchOptions
+from chmgen.records.options import FetchOptions
 
 # Files only a web server uses: an offline copy is better without them. Browsers refuse the
 # search index's script modules from file://, so the search page shows its list of all pages.

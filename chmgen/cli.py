@@ -21,7 +21,7 @@ from chmgen.progress import NORMAL, QUIET, VERBOSE, ProgressDisplay, human_size
 from chmgen.result import BuildResult
 
 if TYPE_CHECKING:
-    from chmgen.records.central import FetchOptions
+    from chmgen.records.options import FetchOptions
 
 SITE_DIR = click.Path(file_okay=False, path_type=Path)
 
@@ -141,7 +141,7 @@ def build(site_dir: Path, out: Path | None, strict: bool, offline: bool, refresh
 
 def _records_options(offline: bool, refresh: bool, api_url: str | None) -> FetchOptions:
     """How central CHM records are read, from the build/serve/import flags."""
-    from chmgen.records.central import FetchOptions
+    from chmgen.records.options import FetchOptions
 
     return FetchOptions(mode=_records_mode(offline, refresh, api_url), api_url=api_url)
 

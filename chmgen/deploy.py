@@ -23,7 +23,7 @@ from chmgen.build import BuildResult, build, build_date
 from chmgen.config import CONFIG_FILE, load_config
 from chmgen.errors import ChmgenError, Problems
 from chmgen.progress import Progress, Step, no_progress
-from chmgen.records.central import FetchOptions
+from chmgen.records.options import FetchOptions
 
 HOSTNAME_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 

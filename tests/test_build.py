@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from click.testing import CliRunner
 from chmgen.build import build
 from chmgen.cli import cli
 from chmgen.errors import ContentErrors
+from tests.conftest import write_site
 from tests.sitecheck import broken_links, html_pages
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -258,3 +261,25 @@ def test_a_page_leaves_no_reference_cycle_and_the_same_bytes(
     assert '<p id="probe">[*fr:targets/t01/]</p>' in unlinked["fr/targets/t01/index.html"].decode()
     monkeypatch.setattr(render, "_unlink", lambda made, page: None)
     assert render_site(load_and_plan(site)[0]) == unlinked
+
+
+@pytest.mark.parametrize("central", [False, True])
+def test_the_central_chm_reader_is_imported_by_sites_that_read_it(tmp_path: Path,
+                                                                  central: bool) -> None:
+    # Its HTTP client and parsers take ~25 ms to import: a site reading no central CHM
+    # records is built without them.
+    site = write_site(tmp_path / "site", {"chmgen.yml": f"""\
+        title: Test CHM
+        country: ke
+        languages: [en]
+        central_chm: {{enabled: {str(central).lower()}}}
+        """})
+    code = ("import sys\nfrom pathlib import Path\nfrom chmgen.build import build\n"
+            "from chmgen.records.options import FetchOptions\n"
+            f"build(Path({str(site)!r}), Path({str(tmp_path / 'out')!r}), "
+            "records=FetchOptions(mode='offline'))\n"
+            "print('chmgen.records.central' in sys.modules)")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True, cwd=tmp_path).stdout.split()
+    assert shown == [str(central)]
+    assert (tmp_path / "out" / "index.html").is_file()

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import time
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from chmgen.errors import Problems, SourceLocation
@@ -16,32 +14,13 @@ from chmgen.records.cache import entry_path
 from chmgen.records.client import Client, Policy
 from chmgen.records.download import Outcome, refresh_sources
 from chmgen.records.model import CentralRecords, CountryProfile, Record, SourceStatus, Term
+from chmgen.records.options import MODES as MODES
+from chmgen.records.options import FetchOptions as FetchOptions
 from chmgen.records.parse import parse_country, parse_records, parse_terms
-from chmgen.records.sources import PAGE_SIZE, Source, plan_sources
-from chmgen.records.transport import Transport, UrllibTransport
+from chmgen.records.sources import Source, plan_sources
+from chmgen.records.transport import UrllibTransport
 
-MODES = ("normal", "refresh", "offline", "cache")
 ENV_API_URL = "CHMGEN_API_URL"
-
-
-@dataclass(frozen=True)
-class FetchOptions:
-    """How one run reads the central CHM.
-
-    ``mode``: ``normal`` (cache within max_age, else revalidate), ``refresh`` (revalidate
-    everything), ``offline`` (cache only, never the network), ``cache`` (like offline and
-    silent: for ``chmgen check``). ``api_url`` beats $CHMGEN_API_URL beats chmgen.yml.
-    """
-
-    mode: str = "normal"
-    api_url: str | None = None
-    transport: Transport | None = None
-    now: dt.datetime | None = None
-    page_size: int = PAGE_SIZE
-    workers: int = 3
-    attempts: int = 3
-    backoff: float = 0.5
-    sleep: Callable[[float], None] = field(default=time.sleep)
 
 
 @dataclass(frozen=True)
