@@ -174,19 +174,29 @@ def build(
         loadcache.folder(root / rendercache.FOLDER), root, print_.files, print_.code,
     ) if cache and print_ is not None and print_.code else None
     previous_reads = filememo.use_disk(reads)
+    cache_dir = root / rendercache.FOLDER if cache else None
+    renderer: Renderer | None = None
     try:
         try:
-            site, problems = load_and_plan(root, strict=strict, base_url=base_url,
-                                           records=records)
+            try:
+                site, problems = load_and_plan(root, strict=strict, base_url=base_url,
+                                               records=records)
+            finally:
+                filememo.use_disk(previous_reads)
+            if ahead is not None and not (incremental and cache and out.is_dir()
+                                          and manifest_path(root, out).exists()):
+                # Every page will render, by workers forked from this process: what they
+                # would each sign is signed here, while the other core still converts.
+                renderer = make_renderer(site, explicit_index=explicit_index,
+                                         cache_dir=cache_dir)
+                renderer.sign_shared()
         finally:
-            filememo.use_disk(previous_reads)
             if ahead is not None:
                 ahead.stop()
         if reads is not None:
             reads.save()  # (while the converting process writes what it converted)
     finally:
         converted_ahead = ahead.finish() if ahead else 0
-    cache_dir = root / rendercache.FOLDER if cache else None
     previous_cache = rendercache.use(
         MarkdownCache(rendercache.cache_path(root) if cache else None))
     removals: list[Removal] = []  # the previous site's folder, being removed
@@ -198,6 +208,7 @@ def build(
         try:
             written, rendered, converted, manifest = _produce(
                 site, root, out, cache_dir, explicit_index=explicit_index, progress=progress,
+                renderer=renderer,
                 jobs=jobs, incremental=incremental and cache,
                 changes=print_.changes if print_ is not None else None, removals=removals,
                 listed=listed if unchanged and not sources else None)
@@ -222,13 +233,15 @@ def build(
 def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
              explicit_index: bool, progress: Progress, jobs: int, incremental: bool,
              changes: noop.Changes | None = None, removals: list[Removal],
-             listed: list[noop.ListingLater] | None = None
-             ) -> tuple[int, int, int, str | None]:
+             listed: list[noop.ListingLater] | None = None,
+             renderer: Renderer | None = None) -> tuple[int, int, int, str | None]:
     """Render and write what changed (``changes``: the inputs that did since the last build,
     when known); returns bytes written, pages rendered, Markdown texts converted, and the
     identity of the manifest the folder's pages are now described by. Into ``listed``, when
-    given, goes the folder's listing being made (once it is in place)."""
-    renderer = make_renderer(site, explicit_index=explicit_index, cache_dir=cache_dir)
+    given, goes the folder's listing being made (once it is in place). ``renderer``: the
+    site's, when it was made already."""
+    if renderer is None:
+        renderer = make_renderer(site, explicit_index=explicit_index, cache_dir=cache_dir)
     where = manifest_path(root, out)
     # Into a folder that is not there (a first build, or a clean one) nothing can be reused.
     previous = read_manifest(where) if incremental and out.is_dir() else None

@@ -32,7 +32,7 @@ from jinja2 import Environment, FileSystemBytecodeCache
 from chmgen import __version__, deps, fileio, filememo, noop, rendercache
 from chmgen.deps import Token, digest, stable
 from chmgen.markup import MARKDOWN_CONFIG
-from chmgen.model import MarkdownEntry
+from chmgen.model import MarkdownEntry, Variant
 from chmgen.progress import Progress, Step, no_progress
 from chmgen.render import (
     RenderOptions,
@@ -332,10 +332,11 @@ class Renderer:
 
     def sign_shared(self) -> None:
         """Before workers are forked: the index of the records, and the digests of those many
-        pages read — all but the site's Markdown pages and posts, each read by its own page
-        and a list or two — made once, not in every worker whose pages read them."""
+        pages read — all but the site's Markdown pages and posts (and their language
+        versions), each read by its own page and a list or two — made once, not in every
+        worker whose pages read them."""
         for record in self.records().values():
-            if type(record) is not MarkdownEntry:
+            if type(record) not in _READ_BY_FEW:
                 self._record_digest(record)
 
     def _record_digest(self, record: Any) -> str:
@@ -413,6 +414,9 @@ class Renderer:
             changed.update(name for name, record in new.items() if old.get(name) is not record)
             changed.update(old.keys() - new.keys())
         return changed
+
+
+_READ_BY_FEW = frozenset({MarkdownEntry, Variant})
 
 
 def _by_identity(records: Iterable[Any]) -> dict[str, Any]:
