@@ -341,8 +341,13 @@ def _convert_ahead(path: Path, files: Sequence[Path] | Path, stop: Any, count: A
             if key not in known and key not in cache.new:
                 cache.new[key] = convert(body)
                 count.value += 1
+                if len(cache.new) >= _FLUSH_EVERY:  # (little left to write once stopped;
+                    cache.flush()                   # the index, ``known``, gets them)
     finally:
         cache.flush()
+
+
+_FLUSH_EVERY = 256  # texts the converting process writes at a time
 
 
 _active = MarkdownCache()  # memory only, until a build opens the site's cache
