@@ -190,11 +190,11 @@ def build(
                 renderer = make_renderer(site, explicit_index=explicit_index,
                                          cache_dir=cache_dir)
                 renderer.sign_shared()
+            if reads is not None:
+                reads.save()  # (while the other core still converts)
         finally:
             if ahead is not None:
                 ahead.stop()
-        if reads is not None:
-            reads.save()  # (while the converting process writes what it converted)
     finally:
         converted_ahead = ahead.finish() if ahead else 0
     previous_cache = rendercache.use(
