@@ -331,10 +331,11 @@ class Renderer:
         return {token: known[token] for token in tokens}  # (keyed by the tokens given)
 
     def sign_shared(self) -> None:
-        """Before workers are forked: the index of the records, and the digests of those many
-        pages read — all but the site's Markdown pages and posts (and their language
-        versions), each read by its own page and a list or two — made once, not in every
-        worker whose pages read them."""
+        """The index of the records, and the digests of those many pages read — all but the
+        site's Markdown pages and posts (and their language versions), each read by its own
+        page and a list or two: made once before workers are forked, not in every worker
+        whose pages read them. Worth it only while another core has work of its own (a
+        build converting Markdown ahead): else the workers, in parallel, are quicker."""
         for record in self.records().values():
             if type(record) not in _READ_BY_FEW:
                 self._record_digest(record)
@@ -584,7 +585,6 @@ def render_pages(renderer: Renderer, pages: Sequence[PagePlan], folder: Path | N
             chunks = [range(i, min(i + size, len(pages))) for i in range(0, len(pages), size)]
             LAST_PARALLEL = True
             rendercache.active().prepare()  # the packs' index, read once for every worker
-            renderer.sign_shared()
             # The site model is shared with the workers copy-on-write: keep the collector from
             # walking (and so copying) it in every worker. (The young objects' garbage is
             # collected first; the old ones' is not worth a full pass, see above.)
