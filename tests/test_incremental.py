@@ -475,14 +475,21 @@ def test_converting_ahead_stops_when_asked_with_whole_entries(tmp_path: Path,
     assert (cache.hits, cache.misses) == (count, 400 - count)
 
 
-def test_a_build_saves_its_reads_while_the_converting_process_writes(
+def test_a_build_saves_its_reads_while_the_converting_process_converts(
         site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Once the site is read, the build tells the process converting ahead to stop, saves
-    what it read meanwhile, and only then waits for the process to write its pack."""
+    """Once the site is read, the build signs the records many pages read (every page will
+    render: the output folder is new) and saves what it read, while the process converting
+    ahead still converts; only then it stops it and waits for it to write what is left."""
     from chmgen import loadcache
+    from chmgen.pipeline import Renderer
 
     events: list[str] = []
     stop, finish, save = ConvertAhead.stop, ConvertAhead.finish, loadcache.LoadCache.save
+    sign = Renderer.sign_shared
+
+    def signing(self: Renderer) -> None:
+        events.append("sign")
+        sign(self)
 
     def stopping(self: ConvertAhead) -> None:
         events.append("stop")
@@ -499,8 +506,13 @@ def test_a_build_saves_its_reads_while_the_converting_process_writes(
     monkeypatch.setattr(ConvertAhead, "stop", stopping)
     monkeypatch.setattr(ConvertAhead, "finish", finishing)
     monkeypatch.setattr(loadcache.LoadCache, "save", saving)
+    monkeypatch.setattr(Renderer, "sign_shared", signing)
     build(site, tmp_path / "out", jobs=2)
-    assert events == ["stop", "save", "finish"]
+    assert events == ["sign", "save", "stop", "finish"]
+    events.clear()
+    (site / "pages" / "about.md").write_text("---\ntitle: About\n---\n\nEdited.\n", "utf-8")
+    build(site, tmp_path / "out", jobs=2)  # (a manifest to reuse: few pages render)
+    assert events == ["save", "stop", "finish"]
 
 
 def test_markdown_files_of_a_change_are_the_changed_content_files(site: Path) -> None:
