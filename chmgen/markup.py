@@ -489,8 +489,6 @@ _EXTRA: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-
-
 def _search(needle: str) -> Callable[[str], object]:
     """Whether a text holds ``needle``: a character by ``in`` (memchr: 0.1 µs in a page of
     prose), a longer string by a pattern's search (it skips ahead quicker than ``in`` scans:

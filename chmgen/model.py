@@ -291,17 +291,19 @@ class Content:
 
 
 def _where(path: Path) -> str:
-    """A source file as folder/name: stable whichever way the site folder was named. (By
-    the path's string: ``Path.parent`` makes a path, and every record's identity is made.)"""
-    folder, name = os.path.split(os.fspath(path))
-    return f"{os.path.basename(folder)}/{name}"
+    """A source file as folder/name: stable whichever way the site folder was named."""
+    return f"{_folder(path)}/{os.path.basename(path)}"
+
+
+def _folder(path: Path) -> str:
+    """The name of the folder holding ``path`` (``path.parent.name``, from the path's string:
+    ``Path.parent`` makes a path, and every record's identity is made)."""
+    return os.path.basename(os.path.dirname(path))
 
 
 def _entry_identity(entry: MarkdownEntry) -> str:
     first = next(iter(entry.variants.values()), None)
-    folder = os.path.basename(os.path.dirname(os.fspath(first.source))) \
-        if first is not None else ""
-    return f"md:{folder}/{entry.slug}"
+    return f"md:{_folder(first.source) if first is not None else ''}/{entry.slug}"
 
 
 deps.CONTENT_TYPES.add(Content)
