@@ -190,6 +190,7 @@ def build(
                 renderer = make_renderer(site, explicit_index=explicit_index,
                                          cache_dir=cache_dir)
                 renderer.sign_shared()
+                renderer.warm(site.pages)  # (the templates too)
             if reads is not None:
                 reads.save()  # (while the other core still converts)
         finally:

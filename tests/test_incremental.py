@@ -478,18 +478,25 @@ def test_converting_ahead_stops_when_asked_with_whole_entries(tmp_path: Path,
 def test_a_build_saves_its_reads_while_the_converting_process_converts(
         site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Once the site is read, the build signs the records many pages read (every page will
-    render: the output folder is new) and saves what it read, while the process converting
-    ahead still converts; only then it stops it and waits for it to write what is left."""
+    render: the output folder is new), compiles the templates they use and saves what it
+    read, while the process converting ahead still converts; only then it stops it and waits
+    for it to write what is left."""
     from chmgen import loadcache
     from chmgen.pipeline import Renderer
+    from chmgen.site import PagePlan
 
     events: list[str] = []
     stop, finish, save = ConvertAhead.stop, ConvertAhead.finish, loadcache.LoadCache.save
-    sign = Renderer.sign_shared
+    sign, warm = Renderer.sign_shared, Renderer.warm
 
     def signing(self: Renderer) -> None:
         events.append("sign")
         sign(self)
+
+    def warming(self: Renderer, pages: list[PagePlan]) -> None:
+        if {page.template for page in pages} - self._warm:  # (else compiled already)
+            events.append("warm")
+        warm(self, pages)
 
     def stopping(self: ConvertAhead) -> None:
         events.append("stop")
@@ -507,12 +514,13 @@ def test_a_build_saves_its_reads_while_the_converting_process_converts(
     monkeypatch.setattr(ConvertAhead, "finish", finishing)
     monkeypatch.setattr(loadcache.LoadCache, "save", saving)
     monkeypatch.setattr(Renderer, "sign_shared", signing)
+    monkeypatch.setattr(Renderer, "warm", warming)
     build(site, tmp_path / "out", jobs=2)
-    assert events == ["sign", "save", "stop", "finish"]
+    assert events == ["sign", "warm", "save", "stop", "finish"]
     events.clear()
     (site / "pages" / "about.md").write_text("---\ntitle: About\n---\n\nEdited.\n", "utf-8")
     build(site, tmp_path / "out", jobs=2)  # (a manifest to reuse: few pages render)
-    assert events == ["save", "stop", "finish"]
+    assert events == ["save", "stop", "finish", "warm"]
 
 
 def test_markdown_files_of_a_change_are_the_changed_content_files(site: Path) -> None:
