@@ -591,6 +591,8 @@ def render_pages(renderer: Renderer, pages: Sequence[PagePlan], folder: Path | N
             gc.collect(1)
             gc.freeze()
             threshold = gc.get_threshold()
+            interval = sys.getswitchinterval()
+            sys.setswitchinterval(_HANDOVER)
             cache = rendercache.active()
             converted = cache.misses
             context = multiprocessing.get_context("fork")
@@ -632,6 +634,7 @@ def render_pages(renderer: Renderer, pages: Sequence[PagePlan], folder: Path | N
                         take(chunk, signed)
             finally:
                 gc.set_threshold(*threshold)
+                sys.setswitchinterval(interval)
                 gc.unfreeze()
                 _CLAIMS = None
             # The pages' results count the texts this process converted, as the workers' do.
@@ -641,6 +644,12 @@ def render_pages(renderer: Renderer, pages: Sequence[PagePlan], folder: Path | N
         _JOB = None
         clear_fragments()
     return [r for r in results if r is not None]
+
+
+# How long a thread of the building process waits for the interpreter while another renders
+# (Python's default: 5 ms). The pool's threads there hand the chunks to the workers and take
+# their results in: at the default, a worker waited 10 ms for its first chunk.
+_HANDOVER = 0.0005
 
 
 def _canonical(chunk: list[tuple[int, PageResult]], canonical: dict[Token, Token] | None

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from chmgen.build import build
 from chmgen.cli import cli
-from chmgen.errors import ContentErrors
+from chmgen.errors import ContentErrors, ThemeError
 from tests.conftest import write_site
 from tests.sitecheck import broken_links, html_pages
 
@@ -208,6 +208,40 @@ def test_a_build_puts_off_the_collector_s_full_passes_and_restores_them(
     with pytest.raises(ContentErrors):
         build(site, tmp_path / "out")
     assert len(during) == 2 and gc.get_threshold() == usual
+
+
+def test_the_building_process_hands_over_sooner_while_workers_render(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While this process renders pages beside its workers, its threads that hand chunks to
+    them and take their results in wait half a millisecond for the interpreter, not five (a
+    worker waited twice that for its first chunk); as it was once the pages are rendered,
+    and after a page failed to render."""
+    from chmgen import pipeline
+
+    site = tmp_path / "site"
+    shutil.copytree(SAMPLE, site)
+    usual = sys.getswitchinterval()
+    during: list[float] = []
+    render = pipeline.render_tracked
+
+    def noted(*args: object, **kwargs: object) -> object:
+        during.append(sys.getswitchinterval())
+        return render(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "render_tracked", noted)
+    build(site, tmp_path / "out", jobs=2)
+    assert pipeline.LAST_PARALLEL and during  # (the pages this process rendered)
+    assert during == [pytest.approx(pipeline._HANDOVER)] * len(during)
+    assert pipeline._HANDOVER < usual
+    assert sys.getswitchinterval() == usual
+
+    def failing(*args: object, **kwargs: object) -> object:
+        raise ThemeError("page.html:1: template error: broken")
+
+    monkeypatch.setattr(pipeline, "render_tracked", failing)
+    with pytest.raises(ThemeError):
+        build(site, tmp_path / "other", jobs=2)
+    assert sys.getswitchinterval() == usual
 
 
 def test_a_page_leaves_no_reference_cycle_and_the_same_bytes(
