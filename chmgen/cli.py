@@ -99,6 +99,7 @@ def build(site_dir: Path, out: Path | None, strict: bool, offline: bool, refresh
     known: tuple[noop.Fingerprint | None] | None = None
     result: BuildResult | None = None
     ahead = None
+    compiling: int | None = None  # the process compiling templates ahead, when there is one
     if not full and mode != "refresh" and not noop.record_path(site_dir, target).exists():
         # Nothing is known of this output folder (a first or a clean build): every page will
         # be rendered, so a second core converts the site's Markdown from now on (before the
@@ -115,6 +116,13 @@ def build(site_dir: Path, out: Path | None, strict: bool, offline: bool, refresh
             if same is not None:
                 result = same.result(target, time.perf_counter() - started)
             known = (print_,)
+        if result is None and ahead is None:
+            # A rebuild: while this process reads the site, a second one compiles the
+            # templates (one just edited, above all) into the compiled-template cache.
+            from chmgen import compileahead
+
+            if compileahead.needed(known[0].changes if known and known[0] else None):
+                compiling = compileahead.start(site_dir, jobs)
         if result is None:
             from chmgen.build import build as run_build
 
@@ -131,6 +139,8 @@ def build(site_dir: Path, out: Path | None, strict: bool, offline: bool, refresh
     finally:
         if ahead is not None:  # (the build stops it once the site is read; here in any case)
             ahead.finish()
+        if compiling is not None:
+            compileahead.finish(compiling)
     _print_warnings(result.warnings, quiet)
     if not quiet:
         for note in result.notes:

@@ -215,21 +215,24 @@ class _Reuse:
         return None
 
 
+def config_field(path: Path, key: str) -> str | None:
+    """The string at ``key`` of the YAML mapping in the file at ``path``; None when the file
+    cannot be read or parsed, or holds no string there (the build reports it)."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text("utf-8"))
+    except (OSError, ValueError, yaml.YAMLError):
+        return None
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, str) else None
+
+
 def _theme_folders(root: Path, builtin: list[Path]) -> list[Path]:
     """The folders of the site's theme chain, found as ``chmgen.theme`` finds them (names
     from ``chmgen.yml`` and each ``theme.yml``); those it cannot read are left to the build."""
-    import yaml
-
-    def field(path: Path, key: str) -> str | None:
-        try:
-            data = yaml.safe_load(path.read_text("utf-8"))
-        except (OSError, ValueError, yaml.YAMLError):
-            return None
-        value = data.get(key) if isinstance(data, dict) else None
-        return value if isinstance(value, str) else None
-
     chain: list[Path] = []
-    name = field(root / "chmgen.yml", "theme") or "default"
+    name = config_field(root / "chmgen.yml", "theme") or "default"
     while name and len(chain) < 16:
         found = next((folder.resolve() for folder in (
             root / name, root / "themes" / name, *(b / name for b in builtin))
@@ -237,7 +240,7 @@ def _theme_folders(root: Path, builtin: list[Path]) -> list[Path]:
         if found is None or found in chain:
             break
         chain.append(found)
-        name = field(found / "theme.yml", "extends") or ""
+        name = config_field(found / "theme.yml", "extends") or ""
     return chain
 
 

@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from chmgen import __version__, fileio
+from chmgen.cpus import default_jobs as default_jobs  # (re-exported)
+from chmgen.cpus import usable_cpus as usable_cpus
 from chmgen.frontmatter import markdown_body
 from chmgen.markup import MARKDOWN_CONFIG, convert, localize
 from chmgen.noop import FOLDER as FOLDER  # (where the site keeps what builds left)
@@ -253,19 +255,6 @@ def markdown_files(root: Path, changed: Iterable[str] | None = None) -> list[Pat
         except (FileNotFoundError, NotADirectoryError):
             pass
     return found
-
-
-def usable_cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
-def default_jobs() -> int:
-    """Worker processes: CHMGEN_JOBS, else one per usable CPU."""
-    value = os.environ.get("CHMGEN_JOBS", "")
-    return max(1, int(value)) if value.isdigit() else usable_cpus()
 
 
 def convert_ahead(root: Path, jobs: int | None) -> ConvertAhead | None:

@@ -1,0 +1,106 @@
+"""The site's templates compiled ahead, into the compiled-template cache, by a second process.
+
+A build into a folder it built before reads the site on one core while the other is idle;
+after a template was edited, the renderer then compiled it there before the pages could
+render (21 ms for the default ``base.html``, most of it Jinja's parser and code generator).
+The command line forks this process once it knows the build will run and a template may have
+changed (``needed``): it compiles every template of the site's theme chain into the cache
+(``pipeline.template_cache``) as the renderer would, and the renderer finds them there. It
+only ever writes what the renderer would write (Jinja writes each entry whole, under the key
+of its template's source): a template it did not reach, or one it got wrong, the renderer
+compiles itself.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from chmgen.cpus import default_jobs
+
+if TYPE_CHECKING:
+    from chmgen.noop import Changes
+
+# Files whose change may change a template or which templates the site uses.
+_TEMPLATE_FILES = (".html", ".xml", ".txt", "theme.yml")
+
+
+def needed(changes: Changes | None) -> bool:
+    """Whether a build with these ``changes`` since the last one (None: not known) may find
+    a template it has not compiled: the themes or a file that may be a template changed, or
+    the configuration (which names the theme)."""
+    return changes is None or changes.themes or any(
+        name.endswith(_TEMPLATE_FILES) or name == "chmgen.yml" for name in changes.files)
+
+
+def start(root: Path, jobs: int | None) -> int | None:
+    """Fork the process compiling the templates of the site at ``root`` (as the command line
+    names it: the renderer's templates are named by that path); its pid, or None where no
+    process is forked (one job asked for, not Linux, the cache turned off, fork failed)."""
+    if (jobs or default_jobs()) < 2 or not sys.platform.startswith("linux") \
+            or os.environ.get("CHMGEN_TEMPLATE_CACHE") == "0":
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid:
+        return pid
+    code = 1
+    try:  # (the command line forks before it starts any thread: imports are safe here)
+        signal.signal(signal.SIGTERM, _stop)
+        compile_templates(root)
+        code = 0
+    finally:
+        os._exit(code)  # noqa: B012 (nothing of the parent's is run or flushed here)
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise SystemExit(1)  # (Jinja removes the cache entry it was writing)
+
+
+def finish(pid: int | None) -> None:
+    """Stop the process if it is still compiling, and wait for it."""
+    if pid is None:
+        return
+    try:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        if not done:
+            os.kill(pid, signal.SIGTERM)
+            os.waitpid(pid, 0)
+    except (ChildProcessError, ProcessLookupError):
+        pass
+
+
+def compile_templates(root: Path) -> list[str]:
+    """Every template the renderer of the site at ``root`` could load, compiled into the
+    cache (those there already are only loaded); returns their names. A template that does
+    not compile is left to the build, which reports it."""
+    import gettext
+
+    from chmgen.noop import config_field
+    from chmgen.pipeline import template_cache
+    from chmgen.render import make_environment
+    from chmgen.theme import template_loader, theme_chain
+
+    cache = template_cache()
+    if cache is None:
+        return []
+    try:
+        chain = theme_chain(root, config_field(root / "chmgen.yml", "theme") or "default")
+    except Exception:  # noqa: BLE001 (the build reports a theme it cannot find)
+        return []
+    env = make_environment(template_loader(root, chain), gettext.NullTranslations(), cache)
+    done = []
+    for name in env.list_templates(extensions=["html", "xml", "txt"]):
+        if name.startswith("!"):  # (a theme's own template, named past the overrides: rare)
+            continue
+        try:
+            env.get_template(name)
+        except Exception:  # noqa: BLE001 (reported by the build, if a page uses it)
+            continue
+        done.append(name)
+    return done
