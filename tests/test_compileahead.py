@@ -80,15 +80,19 @@ def test_a_template_that_does_not_compile_is_left_to_the_build(
 def test_no_process_where_it_could_not_help(site: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """One job asked for, or the cache turned off: no process is forked."""
-    forked: list[int] = []
-    monkeypatch.setattr(os, "fork", lambda: forked.append(1) or 0)
+    def forking() -> int:
+        raise AssertionError("a process was forked")
+
+    monkeypatch.setattr(os, "fork", forking)
     assert compileahead.start(site, 1) is None
     monkeypatch.setenv("CHMGEN_JOBS", "1")
     assert compileahead.start(site, None) is None
     monkeypatch.setenv("CHMGEN_JOBS", "2")
     monkeypatch.setenv("CHMGEN_TEMPLATE_CACHE", "0")
     assert compileahead.start(site, None) is None
-    assert forked == []
+    monkeypatch.delenv("CHMGEN_TEMPLATE_CACHE")
+    with pytest.raises(AssertionError, match="forked"):  # (two jobs, the cache on: forked)
+        compileahead.start(site, None)
 
 
 def test_the_command_line_compiles_ahead_for_a_rebuild_only(
