@@ -172,63 +172,68 @@ def build(
     # digests the fingerprint took).
     reads = loadcache.LoadCache(
         loadcache.folder(root / rendercache.FOLDER), root, print_.files, print_.code,
+        print_.changes.files if print_.changes is not None else None,
     ) if cache and print_ is not None and print_.code else None
-    previous_reads = filememo.use_disk(reads)
-    cache_dir = root / rendercache.FOLDER if cache else None
-    renderer: Renderer | None = None
     try:
+        previous_reads = filememo.use_disk(reads)
+        cache_dir = root / rendercache.FOLDER if cache else None
+        renderer: Renderer | None = None
         try:
             try:
-                site, problems = load_and_plan(root, strict=strict, base_url=base_url,
-                                               records=records)
+                try:
+                    site, problems = load_and_plan(root, strict=strict, base_url=base_url,
+                                                   records=records)
+                finally:
+                    filememo.use_disk(previous_reads)
+                if ahead is not None and not (incremental and cache and out.is_dir()
+                                              and manifest_path(root, out).exists()):
+                    # Every page will render, by workers forked from this process: what they
+                    # would each sign is signed here, while the other core still converts.
+                    renderer = make_renderer(site, explicit_index=explicit_index,
+                                             cache_dir=cache_dir)
+                    renderer.sign_shared()
+                    renderer.warm(site.pages)  # (the templates too)
+                if reads is not None:
+                    reads.save()  # (while the other core still converts)
             finally:
-                filememo.use_disk(previous_reads)
-            if ahead is not None and not (incremental and cache and out.is_dir()
-                                          and manifest_path(root, out).exists()):
-                # Every page will render, by workers forked from this process: what they
-                # would each sign is signed here, while the other core still converts.
-                renderer = make_renderer(site, explicit_index=explicit_index,
-                                         cache_dir=cache_dir)
-                renderer.sign_shared()
-                renderer.warm(site.pages)  # (the templates too)
-            if reads is not None:
-                reads.save()  # (while the other core still converts)
+                if ahead is not None:
+                    ahead.stop()
         finally:
-            if ahead is not None:
-                ahead.stop()
-    finally:
-        converted_ahead = ahead.finish() if ahead else 0
-    previous_cache = rendercache.use(
-        MarkdownCache(rendercache.cache_path(root) if cache else None))
-    removals: list[Removal] = []  # the previous site's folder, being removed
-    # The output folder's listing (for the next build's check), made once it is in place
-    # (without central CHM records, whose freshness a build always checks again).
-    sources = len(plan_sources(site.content.config))
-    listed: list[noop.ListingLater] = []
-    try:
+            converted_ahead = ahead.finish() if ahead else 0
+        previous_cache = rendercache.use(
+            MarkdownCache(rendercache.cache_path(root) if cache else None))
+        removals: list[Removal] = []  # the previous site's folder, being removed
+        # The output folder's listing (for the next build's check), made once it is in place
+        # (without central CHM records, whose freshness a build always checks again).
+        sources = len(plan_sources(site.content.config))
+        listed: list[noop.ListingLater] = []
         try:
-            written, rendered, converted, manifest = _produce(
-                site, root, out, cache_dir, explicit_index=explicit_index, progress=progress,
-                renderer=renderer,
-                jobs=jobs, incremental=incremental and cache,
-                changes=print_.changes if print_ is not None else None, removals=removals,
-                listed=listed if unchanged and not sources else None)
+            try:
+                written, rendered, converted, manifest = _produce(
+                    site, root, out, cache_dir, explicit_index=explicit_index, progress=progress,
+                    renderer=renderer,
+                    jobs=jobs, incremental=incremental and cache,
+                    changes=print_.changes if print_ is not None else None, removals=removals,
+                    listed=listed if unchanged and not sources else None)
+            finally:
+                rendercache.use(previous_cache).close()
+            per_language = Counter(page.lang for page in site.pages)
+            warnings = tuple(problems.warnings())
+            if unchanged:
+                noop.remember(root, out, print_, noop.Outcome(
+                    dict(per_language), warnings, site.content.central.notes, sources), manifest,
+                    listed[0] if listed else None)
         finally:
-            rendercache.use(previous_cache).close()
-        per_language = Counter(page.lang for page in site.pages)
-        warnings = tuple(problems.warnings())
-        if unchanged:
-            noop.remember(root, out, print_, noop.Outcome(
-                dict(per_language), warnings, site.content.central.notes, sources), manifest,
-                listed[0] if listed else None)
+            for later in listed:
+                later.close()
+            for removal in removals:
+                removal.wait()
+        return BuildResult(out, dict(per_language), warnings, written,
+                           time.perf_counter() - started, site.content.central.notes, rendered,
+                           converted + converted_ahead)
     finally:
-        for later in listed:
-            later.close()
-        for removal in removals:
-            removal.wait()
-    return BuildResult(out, dict(per_language), warnings, written,
-                       time.perf_counter() - started, site.content.central.notes, rendered,
-                       converted + converted_ahead)
+        if reads is not None:
+            reads.close()  # (the process writing what the whole load gave)
 
 
 def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,

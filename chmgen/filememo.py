@@ -104,6 +104,15 @@ def remembered(kind: str, path: Path, extra: Any, problems: Problems,
     return value
 
 
+def whole(root: Path, problems: Problems, load: Callable[[Problems], T]) -> T:
+    """``load(problems)``, the whole site at ``root`` read, or what it gave the last build
+    that read the site's files as they are now (``LoadCache.whole``; a live session's memo
+    aside: it keeps its reads file by file)."""
+    if _active is None and _disk is not None:
+        return _disk.whole(root, problems, load)
+    return load(problems)
+
+
 def other_edits() -> int:
     """How many files other than YAML and Markdown the watcher named so far."""
     return _active.other_edits if _active is not None else 0

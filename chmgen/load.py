@@ -20,7 +20,7 @@ from chmgen.content import (
     unique_records,
 )
 from chmgen.errors import Problems
-from chmgen.filememo import derived, each, other_edits, resorted
+from chmgen.filememo import derived, each, other_edits, resorted, whole
 from chmgen.items import read_cooperation, read_items
 from chmgen.model import Action, Config, Content, GbfLink, Indicator, NationalTarget
 from chmgen.schema import Checker
@@ -33,6 +33,10 @@ Located = tuple[Raw, YamlDoc, KeyPath]
 
 def load_site(root: Path, problems: Problems) -> Content | None:
     """Read everything under ``root``; None when the configuration itself is unusable."""
+    return whole(root, problems, lambda found: _load_site(root, found))
+
+
+def _load_site(root: Path, problems: Problems) -> Content | None:
     config = load_config(root, problems)
     if config is None:
         return None

@@ -18,6 +18,16 @@ code and the versions of Python and the libraries (``Fingerprint.code``) and the
 read again. A build rewrites only the shards where an entry came, changed or went. Like the
 build manifests beside it, the shards are the site's own (pickled) data, to be shared only as
 the site's folder is.
+
+A build also keeps what the whole load gave (``whole``: the site's content model and the
+problems found in it, ``SITE/.chmgen/render/load/site.pickle``), under the digests of every
+file of the site a load may read — all but the theme's (``overrides/``, the site's
+``themes/``) and chmgen's own folder. A build after an edit of templates alone (or into an
+empty output folder) takes the model from there whole: at 1,000 pages, 15 ms instead of 55 ms
+of taking the entries file by file and assembling them again (at 10,000, 0.2 s instead of
+0.45 s). It is kept by a build whose content files had not changed since the last build (after
+an edit, the next build is likely another), pickled and written by a forked process while the
+build goes on (50 MB at 10,000 pages: 0.12 s).
 """
 
 from __future__ import annotations
@@ -27,6 +37,8 @@ import mmap
 import os
 import pickle
 import struct
+import sys
+import warnings
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -43,6 +55,10 @@ _SHARDS = 16
 # (kind, path in the site, extra) → (digest of the file, where its entry starts after the
 # head, its length)) pickled — and the entries, each a pickled (value, problems).
 _SIZE = struct.Struct("<Q")
+_WHOLE = "site.pickle"
+# The folders of a site a load never reads (the theme's files; chmgen's own, whose central CHM
+# records are read after the load): paths relative to the site, as ``noop`` gives them.
+_NOT_LOADED = ("overrides/", "themes/", ".chmgen/")
 
 
 def folder(cache: Path) -> Path:
@@ -62,7 +78,8 @@ class LoadCache:
     """The reads of one build of the site at ``root``, whose files' digests (by path relative
     to the site, as ``noop`` writes them) are ``digests``; ``stamp``: ``Fingerprint.code``."""
 
-    def __init__(self, where: Path, root: Path, digests: dict[str, str], stamp: str) -> None:
+    def __init__(self, where: Path, root: Path, digests: dict[str, str], stamp: str,
+                 changed: frozenset[str] | None = None) -> None:
         self.where = where
         self.base = os.path.abspath(root)
         self.digests = digests
@@ -77,6 +94,14 @@ class LoadCache:
         self._kept: dict[int, dict[tuple[Any, ...], tuple[str, bool, int, int]]] = {}
         self._changed: set[int] = set()
         self._texts: dict[str, str | None] = {}  # absolute path → digest of the text read
+        self._drifted = False  # a file read was not as fingerprinted (changed meanwhile)
+        self.whole_hit = False  # this build's load came from the whole entry
+        # What the whole load gives is kept unless a file it may read changed since the last
+        # build (``changed``: the site's files that did, when known): more edits are likely to
+        # follow, and the entry would be of no use to the next build.
+        self._keep_whole = changed is None or all(path.startswith(_NOT_LOADED)
+                                                  for path in changed)
+        self._writer: int | None = None  # the process writing it (see close)
 
     def remembered(self, kind: str, path: str, extra: Any, problems: Problems,
                    read: Callable[[Problems], T]) -> T:
@@ -109,7 +134,10 @@ class LoadCache:
         self._texts.pop(path, None)
         value = read(own)
         problems.items.extend(own.items)
-        if self._texts.pop(path, None) == digest:  # what was parsed is what was fingerprinted
+        read_as = self._texts.pop(path, None)
+        if read_as != digest:  # not what was fingerprinted: changed meanwhile, or unknown
+            self._drifted = self._drifted or read_as is not None
+        else:
             block = self._new.setdefault(shard, io.BytesIO())
             start = block.tell()
             try:
@@ -121,6 +149,71 @@ class LoadCache:
             kept[key] = (digest, True, start, block.tell() - start)
             self._changed.add(shard)
         return value
+
+    def whole(self, root: Path, problems: Problems, load: Callable[[Problems], T]) -> T:
+        """``load(problems)``, the whole site at ``root`` read, or what it gave the build
+        that last read the files it may read as they are now. What a load gives is kept only
+        when it found no error and each file it parsed was as fingerprinted."""
+        if os.path.abspath(root) != self.base:
+            return load(problems)
+        key = self._whole_key()
+        found = self._read_whole(key)
+        if found is not None:
+            value, items = found
+            self.whole_hit = True
+            problems.items.extend(items)
+            return value  # type: ignore[no-any-return]
+        own = Problems()
+        value = load(own)
+        problems.items.extend(own.items)
+        if self._keep_whole and value is not None and not own.errors() and not self._drifted:
+            # (written as it was read, not as later steps of the build may leave it)
+            head = pickle.dumps((FORMAT, self.stamp, self.base, key),
+                                protocol=pickle.HIGHEST_PROTOCOL)
+            self._writer = _forked(lambda: self._write(
+                self.where / _WHOLE, [_SIZE.pack(len(head)), head], (value, own.items)))
+        return value
+
+    def close(self) -> None:
+        """Wait for the whole entry to be written, if a process writes it."""
+        if self._writer is not None:
+            try:
+                os.waitpid(self._writer, 0)
+            except ChildProcessError:
+                pass
+            self._writer = None
+
+    def _whole_key(self) -> str:
+        """The digest of the paths and digests of the files a load may read."""
+        listed = sorted((path, digest) for path, digest in self.digests.items()
+                        if not path.startswith(_NOT_LOADED))
+        return bytes_digest("\0".join(f"{path}\0{digest}" for path, digest in listed)
+                            .encode("utf-8", "surrogateescape"))
+
+    def _read_whole(self, key: str) -> tuple[Any, list[Any]] | None:
+        try:
+            with open(self.where / _WHOLE, "rb") as handle:
+                data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):  # (none, or empty)
+            return None
+        view = memoryview(data)
+        try:
+            (size,) = _SIZE.unpack_from(data)
+            head = pickle.loads(view[_SIZE.size:_SIZE.size + size])
+            if head != (FORMAT, self.stamp, self.base, key):
+                return None
+            found = pickle.loads(view[_SIZE.size + size:])
+        except Exception:  # noqa: BLE001 - damaged or of another version: read the files
+            return None
+        finally:
+            view.release()
+            try:
+                data.close()
+            except BufferError:  # a view of it still held: unmapped when that is freed
+                pass
+        if not (isinstance(found, tuple) and len(found) == 2 and isinstance(found[1], list)):
+            return None
+        return found
 
     def read_text(self, path: str, text: str) -> None:
         """Note the text read from the file at the absolute ``path``."""
@@ -169,20 +262,8 @@ class LoadCache:
                 at += length
             head = pickle.dumps((FORMAT, self.stamp, self.base, index),
                                 protocol=pickle.HIGHEST_PROTOCOL)
-            target = self._path(shard)
-            temporary = target.with_suffix(f".{os.getpid()}.tmp")
             try:
-                self.where.mkdir(parents=True, exist_ok=True)
-                with open(temporary, "wb") as handle:
-                    handle.write(_SIZE.pack(len(head)))
-                    handle.write(head)
-                    handle.writelines(pieces)
-                os.replace(temporary, target)
-            except OSError:  # a cache that cannot be written only makes the next build slower
-                try:
-                    temporary.unlink()
-                except OSError:
-                    pass
+                self._write(self._path(shard), [_SIZE.pack(len(head)), head, *pieces])
             finally:
                 pieces.clear()
                 old.release()
@@ -195,3 +276,45 @@ class LoadCache:
                     pass
         self._old, self._new, self._kept, self._changed = {}, {}, {}, set()
         self._texts = {}
+
+    def _write(self, target: Path, pieces: list[Any], value: Any = None) -> None:
+        """``pieces`` into the file ``target``, then ``value`` pickled (unless None), whole
+        or not at all."""
+        temporary = target.with_suffix(f".{os.getpid()}.tmp")
+        try:
+            self.where.mkdir(parents=True, exist_ok=True)
+            with open(temporary, "wb") as handle:
+                handle.writelines(pieces)
+                if value is not None:
+                    pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, target)
+        except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
+            # a cache that cannot be written only makes the next build slower
+            try:
+                temporary.unlink()
+            except OSError:
+                pass
+
+
+def _forked(task: Callable[[], None]) -> int | None:
+    """``task`` run by a forked process (its pid: the other core pickles and writes while
+    this one builds), or here (None) where processes are not forked."""
+    if sys.platform.startswith("linux"):
+        with warnings.catch_warnings():  # (the process only writes its file and exits)
+            warnings.filterwarnings("ignore", r".*fork\(\) may lead to deadlocks",
+                                    DeprecationWarning)
+            try:
+                pid = os.fork()
+            except OSError:
+                pid = -1
+        if pid == 0:
+            status = 1
+            try:
+                task()
+                status = 0
+            finally:
+                os._exit(status)  # (nothing of the building process's is flushed or run)
+        if pid > 0:
+            return pid
+    task()
+    return None

@@ -80,6 +80,27 @@ def _entries(shard: Path) -> dict[tuple[object, ...], tuple[str, int, int]]:
     return found
 
 
+def _whole_entry(site: Path) -> Path:
+    """Where a build keeps what the whole load gave."""
+    return loadcache.folder(site / rendercache.FOLDER) / "site.pickle"
+
+
+@pytest.fixture
+def loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The sites a build loaded file by file (not whole, from the last build's load)."""
+    import chmgen.load as load
+
+    seen: list[Path] = []
+    original = load._load_site
+
+    def _load_site(root: Path, problems: Problems) -> object:
+        seen.append(root)
+        return original(root, problems)
+
+    monkeypatch.setattr(load, "_load_site", _load_site)
+    return seen
+
+
 def _shards(site: Path) -> dict[tuple[object, ...], tuple[str, int, int]]:
     """The entries of every shard."""
     entries: dict[tuple[object, ...], tuple[str, int, int]] = {}
@@ -149,6 +170,7 @@ def test_damaged_shards_are_read_as_missing(site: Path, tmp_path: Path,
                                             reads: list[Path]) -> None:
     out = tmp_path / "out"
     build(site, out, jobs=1)
+    _whole_entry(site).unlink()  # (the shards are what this test is about)
     shards = sorted(loadcache.folder(site / rendercache.FOLDER).glob("*.bin"))
     assert len(shards) > 2
     damaged = {site / str(key[1]) for shard in shards[:3] for key in _entries(shard)}
@@ -164,6 +186,7 @@ def test_damaged_shards_are_read_as_missing(site: Path, tmp_path: Path,
     assert {p for p in reads if site in p.parents} == damaged  # those alone read again
     _same_as_a_full_read(site, out, tmp_path, [str(w) for w in result.warnings])
     reads.clear()
+    _whole_entry(site).unlink(missing_ok=True)
     _template_change(site, 2)
     build(site, out, jobs=1)
     assert [p for p in reads if site in p.parents] == []  # written whole again
@@ -250,3 +273,148 @@ def test_library_versions_are_those_importlib_metadata_finds(
     assert found["markdown"] == metadata.version("markdown") != "3.0.0"
     monkeypatch.setattr(noop, "_LIBRARIES", (*noop._LIBRARIES, "no-such-library"))
     assert noop._versions()["no-such-library"] == ""
+
+
+def test_a_build_after_template_edits_takes_the_whole_load_of_the_last_build(
+        site: Path, tmp_path: Path, reads: list[Path], loads: list[Path]) -> None:
+    """The site's model, warnings included, as the last build loaded it: no file is read,
+    nothing is assembled, and the site built is the one a full read builds."""
+    out = tmp_path / "out"
+    first = build(site, out, jobs=1)
+    assert loads == [site] and _whole_entry(site).is_file()
+    loads.clear()
+    reads.clear()
+    _template_change(site, 1)
+    again = build(site, out, jobs=1)
+    assert loads == [] and [p for p in reads if site in p.parents] == []
+    assert again.rendered == first.rendered
+    assert [str(w) for w in again.warnings] == [str(w) for w in first.warnings]
+    assert any("coast.md" in str(w) for w in again.warnings)
+    _same_as_a_full_read(site, out, tmp_path, [str(w) for w in again.warnings])
+    # Into an empty folder, the same.
+    shutil.rmtree(out)
+    loads.clear()
+    build(site, out, jobs=1)
+    assert loads == []
+    _same_as_a_full_read(site, out, tmp_path, [str(w) for w in again.warnings])
+
+
+def test_any_file_a_load_may_read_makes_it_load_again(
+        site: Path, tmp_path: Path, loads: list[Path]) -> None:
+    """Not only YAML and Markdown: a static file added (the model lists them, and the sizes
+    of pictures) is a change the whole load is not taken over."""
+    out = tmp_path / "out"
+    build(site, out, jobs=1)
+    shutil.copy(site / "static" / "img" / "verdania-logo.svg", site / "static" / "img" / "x.svg")
+    loads.clear()
+    result = build(site, out, jobs=1)
+    assert loads == [site]
+    assert (out / "img" / "x.svg").is_file() or (out / "static" / "img" / "x.svg").is_file()
+    _same_as_a_full_read(site, out, tmp_path, [str(w) for w in result.warnings])
+    # A file of chmgen's own folder or of a theme is not one a load reads.
+    _template_change(site, 1)
+    build(site, out, jobs=1)  # (the first after the change keeps its load whole)
+    (site / ".chmgen" / "note.txt").write_text("not content", "utf-8")
+    _template_change(site, 2)
+    loads.clear()
+    build(site, out, jobs=1)
+    assert loads == []
+
+
+def test_the_whole_load_is_kept_after_builds_whose_content_did_not_change(
+        site: Path, tmp_path: Path, loads: list[Path]) -> None:
+    """A build after a content edit keeps nothing whole (the next is likely another edit);
+    the first build after it whose content is unchanged keeps it for those that follow."""
+    out = tmp_path / "out"
+    build(site, out, jobs=1)
+    kept = _whole_entry(site).read_bytes()
+    target = site / "targets" / "t03.yml"
+    target.write_text(target.read_text("utf-8").replace("Protect 30%", "Protect 31%"), "utf-8")
+    build(site, out, jobs=1)
+    assert _whole_entry(site).read_bytes() == kept  # not written
+    loads.clear()
+    _template_change(site, 1)
+    result = build(site, out, jobs=1)  # loads (the entry is the old content's) and keeps it
+    assert loads == [site] and _whole_entry(site).read_bytes() != kept
+    assert "Protect 31%" in (out / "targets" / "t03" / "index.html").read_text("utf-8")
+    _template_change(site, 2)
+    build(site, out, jobs=1)
+    assert loads == [site]  # (the last build's, whole)
+    _same_as_a_full_read(site, out, tmp_path, [str(w) for w in result.warnings])
+
+
+def test_a_damaged_whole_load_is_read_as_missing(
+        site: Path, tmp_path: Path, loads: list[Path]) -> None:
+    out = tmp_path / "out"
+    build(site, out, jobs=1)
+    entry = _whole_entry(site)
+    data = entry.read_bytes()
+    body = 8 + struct.unpack_from("<Q", data)[0]  # (after the head: its size, itself)
+    for number, damaged in enumerate((
+            data[:len(data) // 2], b"", data[:body] + bytes(b ^ 0x5A for b in data[body:]),
+            data[:8] + bytes(b ^ 0x5A for b in data[8:body]) + data[body:])):
+        entry.write_bytes(damaged)
+        loads.clear()
+        _template_change(site, number)
+        result = build(site, out, jobs=1)
+        assert loads == [site]
+        _same_as_a_full_read(site, out, tmp_path, [str(w) for w in result.warnings])
+
+
+def test_a_load_that_failed_or_read_files_changed_meanwhile_is_not_kept(
+        tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    root.mkdir()
+    config = root / "chmgen.yml"
+    config.write_bytes(b"title: A site\n")
+    folder = tmp_path / "load"
+
+    def load(problems: Problems) -> object:
+        doc = read_yaml_file(config, problems)
+        return doc.data if doc is not None else None
+
+    def whole(digests: dict[str, str], failing: bool = False) -> loadcache.LoadCache:
+        cache = loadcache.LoadCache(folder, root, digests, "stamp")
+        previous = filememo.use_disk(cache)
+        try:
+            found = Problems()
+            cache.whole(root, found, lambda p: (p.error(_location(config), "wrong")
+                                                if failing else None) or load(p))
+        finally:
+            filememo.use_disk(previous)
+            cache.close()
+        return cache
+
+    right = {"chmgen.yml": _digest(config.read_bytes())}
+    whole({"chmgen.yml": _digest(b"title: Before\n")})  # the file changed meanwhile
+    assert not (folder / "site.pickle").exists()
+    whole(right, failing=True)
+    assert not (folder / "site.pickle").exists()
+    assert not whole(right).whole_hit and (folder / "site.pickle").exists()
+    assert whole(right).whole_hit
+    assert whole(right | {"overrides/base.html": "x", "themes/t/theme.yml": "y"}).whole_hit
+    assert not whole(right | {"other.yml": "x"}).whole_hit
+
+
+def _location(path: Path) -> object:
+    from chmgen.errors import SourceLocation
+
+    return SourceLocation(path, 1, 1, "title")
+
+
+def test_a_build_leaves_no_process_behind(site: Path, tmp_path: Path) -> None:
+    """The process writing the whole load is waited for (none left a zombie)."""
+    import os
+
+    build(site, tmp_path / "out", jobs=2)
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            fields = stat[stat.rfind(")") + 2:].split()
+            if int(fields[1]) == os.getpid():
+                children.append((entry.name, fields[0]))
+    assert [state for _, state in children if state == "Z"] == []
