@@ -19,7 +19,9 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+# (markup: imported before this process, which has threads, forks workers that convert)
 from chmgen import filememo, rendercache
+from chmgen import markup as _markup  # noqa: F401
 from chmgen.build import BuildResult, build, load_and_plan, make_renderer, other_outputs
 from chmgen.deps import digest
 from chmgen.errors import ChmgenError, Problem

@@ -6,13 +6,13 @@ Rendering has two stages so that no text is converted twice, in a build or acros
   link and every picture's size is a marker. Its result depends only on the text, the Markdown
   configuration (``MARKDOWN_CONFIG``) and the heading level, so it is cached by content hash
   (``chmgen.rendercache``).
-* ``localize(html, link, sizes)`` — fast, per page: markers become links relative to the page
-  and picture sizes from the site's ``static/`` files.
+* ``localize(html, link, sizes)`` (``chmgen.markers``: it imports no Markdown) — fast, per
+  page: markers become links relative to the page and picture sizes from the site's
+  ``static/`` files.
 """
 
 from __future__ import annotations
 
-import html as htmllib
 import importlib
 import re
 import threading
@@ -31,17 +31,11 @@ from markdown.treeprocessors import InlineProcessor as InlinePass
 from markdown.treeprocessors import PrettifyTreeprocessor, Treeprocessor, UnescapeTreeprocessor
 from markdown.util import ETX, STX, AtomicString, Registry
 
+from chmgen.markers import LINK as _LINK
+from chmgen.markers import MARK, localize
+from chmgen.markers import SIZE as _SIZE
 from chmgen.urls import is_external
 
-# What convert() does, as part of every cache key: change it whenever its output would change.
-MARKDOWN_CONFIG = "extra,sane_lists,typography-1,links-2,headings-1;markdown=" + \
-    markdown.__version__
-
-MARK = "\x1a"  # never left in a text (stripped before conversion): brackets each marker
-_LINK = MARK + "L"
-_SIZE = MARK + "S"
-_MARKER = re.compile("\x1a([LS])([^\x1a]*)\x1a")
-_SIZE_ATTRS = re.compile(' width="\x1aS([^\x1a]*)\x1a"')
 _SKIP_TYPOGRAPHY = {"code", "pre", "kbd", "samp", "script", "style", "math"}
 
 
@@ -752,48 +746,6 @@ def convert(text: str, top_level: int = 2) -> str:
         html = HEADING.sub(
             lambda m: f"<{m.group(1)}h{min(6, max(1, int(m.group(2)) + shift))}{m.group(3)}", html)
     return html
-
-
-def localize(html: str, link: Callable[[str], str],
-             sizes: Mapping[str, tuple[int, int]] | None = None) -> str:
-    """Markers of ``convert`` → links relative to the page and known picture sizes."""
-    if MARK not in html:
-        return html
-
-    def marker(match: re.Match[str]) -> str:
-        return attribute(link(htmllib.unescape(match.group(2))))
-
-    return _MARKER.sub(marker, _sized(html, sizes or {}))
-
-
-def localize_split(html: str, sizes: Mapping[str, tuple[int, int]] | None = None
-                   ) -> tuple[list[str], list[str]]:
-    """``localize`` in two steps, for HTML that many pages share: the picture sizes put in
-    and the text split at its link markers once, here; then each page puts its links, each
-    escaped by ``attribute``, between the texts."""
-    if MARK not in html:
-        return [html], []
-    pieces = _MARKER.split(_sized(html, sizes or {}))  # text, kind, path, text, …
-    return pieces[0::3], [htmllib.unescape(path) for path in pieces[2::3]]
-
-
-def _sized(html: str, sizes: Mapping[str, tuple[int, int]]) -> str:
-    def size(match: re.Match[str]) -> str:
-        found = sizes.get(htmllib.unescape(match.group(1)))
-        return f' width="{found[0]}" height="{found[1]}"' if found else ""
-
-    return _SIZE_ATTRS.sub(size, html)
-
-
-def attribute(value: str) -> str:
-    """Escaped as Python-Markdown's serializer escapes attribute values."""
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") \
-        .replace('"', "&quot;")
-
-
-def image_sources(html: str) -> tuple[str, ...]:
-    """Site pictures whose size a converted text takes from ``static/`` (for cache checks)."""
-    return tuple(htmllib.unescape(m.group(1)) for m in _SIZE_ATTRS.finditer(html))
 
 
 def render_markdown(text: str, link: Callable[[str], str], *, top_level: int = 2,

@@ -282,6 +282,11 @@ def _versions() -> dict[str, str]:
     return {name: found[name] for name in _LIBRARIES}
 
 
+def library_version(name: str) -> str:
+    """The installed version of ``name``, one of ``_LIBRARIES`` ("" if not installed)."""
+    return _versions()[name]
+
+
 def _hash_tree(digest: Any, folder: Path, base: Path) -> None:
     """Every file under ``folder`` (``__pycache__`` aside), by its path relative to ``base``
     and its bytes, in a fixed order."""

@@ -31,7 +31,7 @@ from jinja2 import Environment, FileSystemBytecodeCache
 
 from chmgen import __version__, deps, fileio, filememo, noop, rendercache
 from chmgen.deps import Token, digest, stable
-from chmgen.markup import MARKDOWN_CONFIG
+from chmgen.markers import MARKDOWN_CONFIG
 from chmgen.model import MarkdownEntry, Variant
 from chmgen.progress import Progress, Step, no_progress
 from chmgen.render import (

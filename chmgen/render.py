@@ -37,7 +37,7 @@ from chmgen import deps, reference, rendercache
 from chmgen.chart import ChartText, line_chart
 from chmgen.errors import ThemeError
 from chmgen.jsonld import structured_data
-from chmgen.markup import MARK, attribute, localize_split
+from chmgen.markers import MARK, attribute, localize_split
 from chmgen.model import Indicator, Item, MarkdownEntry
 from chmgen.records.model import Html
 from chmgen.records.model import pick as records_pick

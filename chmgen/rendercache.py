@@ -7,7 +7,7 @@ and never rewrites one, so the build's worker processes write at once without lo
 takes the entries whose HTML is wholly written and matches its checksum (an entry a crash cut
 short is converted again, never shown). The key is a hash of everything the converted HTML
 depends on — the text, the heading level, the Markdown configuration
-(``markup.MARKDOWN_CONFIG``) and chmgen's version — so an entry can never be stale: a changed
+(``markers.MARKDOWN_CONFIG``) and chmgen's version — so an entry can never be stale: a changed
 input is another key. When the packs hold more than twice what the last build used, or are many,
 the entries in use are copied into one new pack and the others removed.
 """
@@ -28,7 +28,7 @@ from chmgen import __version__, fileio
 from chmgen.cpus import default_jobs as default_jobs  # (re-exported)
 from chmgen.cpus import usable_cpus as usable_cpus
 from chmgen.frontmatter import markdown_body
-from chmgen.markup import MARKDOWN_CONFIG, convert, localize
+from chmgen.markers import MARKDOWN_CONFIG, localize
 from chmgen.noop import FOLDER as FOLDER  # (where the site keeps what builds left)
 
 # key (20 bytes), offset and length of the HTML in the data file, checksum of the HTML
@@ -77,6 +77,8 @@ class MarkdownCache:
         if found is None:
             found = self._load(key)
             if found is None:
+                from chmgen.markup import convert  # (Python-Markdown: only where a text is new)
+
                 self.misses += 1
                 found = convert(text, top_level)
                 self.new[key] = found
@@ -279,11 +281,13 @@ class ConvertAhead:
         self._process: Any = None
         if not files or not sys.platform.startswith("linux"):
             return
+        from chmgen.markup import convert  # (here: the process imports nothing, see below)
+
         context = multiprocessing.get_context("fork")
         self._stop = context.Event()
         self._count = context.Value("i", 0, lock=False)
         self._process = context.Process(target=_convert_ahead, daemon=True,
-                                         args=(path, files, self._stop, self._count))
+                                         args=(path, files, self._stop, self._count, convert))
         self._process.start()
 
     def stop(self) -> None:
@@ -309,7 +313,8 @@ class ConvertAhead:
 _PATIENCE = 30.0  # seconds for one text's conversion and the pack's writing, at the most
 
 
-def _convert_ahead(path: Path, files: Sequence[Path] | Path, stop: Any, count: Any) -> None:
+def _convert_ahead(path: Path, files: Sequence[Path] | Path, stop: Any, count: Any,
+                   convert: Callable[[str], str]) -> None:
     # (nothing imported here: a process forked from chmgen serve, which has threads, could
     # find the import lock taken)
     if isinstance(files, Path):

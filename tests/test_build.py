@@ -210,6 +210,34 @@ def test_a_build_puts_off_the_collector_s_full_passes_and_restores_them(
     assert len(during) == 2 and gc.get_threshold() == usual
 
 
+def test_only_a_process_that_converts_markdown_imports_it(tmp_path: Path) -> None:
+    """Python-Markdown (a tenth of the imports of a build) is imported where a text is
+    converted: a rebuild after a template edit renders every page from texts converted
+    before, without it; after a page's edit, the building process imports it."""
+    from tests.support.fixtures import local_sample_site
+
+    site = local_sample_site(tmp_path)
+    code = ("import sys\nfrom chmgen.cli import cli\n"
+            "cli(sys.argv[1:], prog_name='chmgen', standalone_mode=False)\n"
+            "print('markdown' in sys.modules, 'chmgen.markup' in sys.modules)")
+
+    def imported() -> str:
+        done = subprocess.run([sys.executable, "-c", code, "build", str(site), "-o",
+                               str(tmp_path / "out"), "--offline", "-q", "-j", "1"],
+                              capture_output=True, text=True, check=True, cwd=ROOT)
+        return done.stdout.strip().splitlines()[-1]
+
+    assert imported() == "True True"
+    override = site / "overrides" / "base.html"
+    override.parent.mkdir()
+    override.write_text((ROOT / "themes/default/templates/base.html").read_text("utf-8")
+                        + "{# edited #}\n", "utf-8")
+    assert imported() == "False False"
+    page = next((site / "pages").glob("*.md"))
+    page.write_text(page.read_text("utf-8") + "\nOne more sentence.\n", "utf-8")
+    assert imported() == "True True"
+
+
 def test_the_building_process_hands_over_sooner_while_workers_render(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """While this process renders pages beside its workers, its threads that hand chunks to
