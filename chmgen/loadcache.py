@@ -36,6 +36,7 @@ import io
 import mmap
 import os
 import pickle
+import signal
 import struct
 import sys
 import warnings
@@ -310,6 +311,9 @@ def _forked(task: Callable[[], None]) -> int | None:
         if pid == 0:
             status = 1
             try:
+                # Ctrl-C stops the build, which waits for this process: it finishes its file
+                # (a fraction of a second) rather than leave it half written.
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
                 task()
                 status = 0
             finally:

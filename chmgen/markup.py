@@ -4,7 +4,7 @@ Rendering has two stages so that no text is converted twice, in a build or acros
 
 * ``convert(text)`` — the slow part (Python-Markdown): page-independent HTML in which every site
   link and every picture's size is a marker. Its result depends only on the text, the Markdown
-  configuration (``MARKDOWN_CONFIG``) and the heading level, so it is cached by content hash
+  configuration (``markers.MARKDOWN_CONFIG``) and the heading level, so it is cached by content hash
   (``chmgen.rendercache``).
 * ``localize(html, link, sizes)`` (``chmgen.markers``: it imports no Markdown) — fast, per
   page: markers become links relative to the page and picture sizes from the site's

@@ -418,3 +418,24 @@ def test_a_build_leaves_no_process_behind(site: Path, tmp_path: Path) -> None:
             if int(fields[1]) == os.getpid():
                 children.append((entry.name, fields[0]))
     assert [state for _, state in children if state == "Z"] == []
+
+
+def test_ctrl_c_does_not_stop_the_process_writing_the_whole_load(tmp_path: Path) -> None:
+    """The build stops on Ctrl-C and waits for the process, which writes its file whole."""
+    import os
+    import signal
+    import time
+
+    written = tmp_path / "written"
+
+    def task() -> None:
+        time.sleep(0.4)
+        written.write_text("whole", "utf-8")
+
+    pid = loadcache._forked(task)
+    assert pid is not None
+    time.sleep(0.1)
+    os.kill(pid, signal.SIGINT)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert written.read_text("utf-8") == "whole"
