@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from chmgen.cpus import default_jobs
+from chmgen.cpus import default_jobs, run_forked
 
 if TYPE_CHECKING:
     from chmgen.noop import Changes
@@ -40,22 +39,14 @@ def start(root: Path, jobs: int | None) -> int | None:
     """Fork the process compiling the templates of the site at ``root`` (as the command line
     names it: the renderer's templates are named by that path); its pid, or None where no
     process is forked (one job asked for, not Linux, the cache turned off, fork failed)."""
-    if (jobs or default_jobs()) < 2 or not sys.platform.startswith("linux") \
-            or os.environ.get("CHMGEN_TEMPLATE_CACHE") == "0":
+    if (jobs or default_jobs()) < 2 or os.environ.get("CHMGEN_TEMPLATE_CACHE") == "0":
         return None
-    try:
-        pid = os.fork()
-    except OSError:
-        return None
-    if pid:
-        return pid
-    code = 1
-    try:  # (the command line forks before it starts any thread: imports are safe here)
-        signal.signal(signal.SIGTERM, _stop)
+
+    def compiling() -> None:  # (the command line forks before it starts any thread: imports
+        signal.signal(signal.SIGTERM, _stop)  # are safe there)
         compile_templates(root)
-        code = 0
-    finally:
-        os._exit(code)  # noqa: B012 (nothing of the parent's is run or flushed here)
+
+    return run_forked(compiling)
 
 
 def _stop(signum: int, frame: object) -> None:

@@ -38,13 +38,12 @@ import os
 import pickle
 import signal
 import struct
-import sys
-import warnings
 import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from chmgen.cpus import run_forked
 from chmgen.errors import Problems
 from chmgen.noop import bytes_digest
 
@@ -300,25 +299,14 @@ class LoadCache:
 def _forked(task: Callable[[], None]) -> int | None:
     """``task`` run by a forked process (its pid: the other core pickles and writes while
     this one builds), or here (None) where processes are not forked."""
-    if sys.platform.startswith("linux"):
-        with warnings.catch_warnings():  # (the process only writes its file and exits)
-            warnings.filterwarnings("ignore", r".*fork\(\) may lead to deadlocks",
-                                    DeprecationWarning)
-            try:
-                pid = os.fork()
-            except OSError:
-                pid = -1
-        if pid == 0:
-            status = 1
-            try:
-                # Ctrl-C stops the build, which waits for this process: it finishes its file
-                # (a fraction of a second) rather than leave it half written.
-                signal.signal(signal.SIGINT, signal.SIG_IGN)
-                task()
-                status = 0
-            finally:
-                os._exit(status)  # (nothing of the building process's is flushed or run)
-        if pid > 0:
-            return pid
-    task()
-    return None
+
+    def uninterrupted() -> None:
+        # Ctrl-C stops the build, which waits for this process: it finishes its file (a
+        # fraction of a second) rather than leave it half written.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        task()
+
+    pid = run_forked(uninterrupted)
+    if pid is None:
+        task()
+    return pid

@@ -34,12 +34,12 @@ import os
 import re
 import sys
 import time
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from chmgen import __version__, fileio
+from chmgen.cpus import run_forked
 from chmgen.errors import Problem, SourceLocation
 from chmgen.result import BuildResult
 
@@ -397,24 +397,17 @@ class ListingLater:
 
     def __init__(self, out: Path) -> None:
         self._out = out
-        self._pid: int | None = None
-        if not sys.platform.startswith("linux"):
-            return
         read, write = os.pipe()
-        with warnings.catch_warnings():  # (the process only walks the folder and exits)
-            warnings.filterwarnings("ignore", r".*fork\(\) may lead to deadlocks",
-                                    DeprecationWarning)
-            pid = os.fork()
-        if pid == 0:
-            status = 1
-            try:
-                os.close(read)
-                os.write(write, (listing(out) or "-").encode())
-                status = 0
-            finally:
-                os._exit(status)  # (nothing of the building process's is flushed or run)
+
+        def walk() -> None:
+            os.close(read)
+            os.write(write, (listing(out) or "-").encode())
+
+        self._pid = run_forked(walk)
         os.close(write)
-        self._pid, self._read = pid, read
+        if self._pid is None:
+            os.close(read)
+        self._read = read
 
     def result(self) -> str | None:
         """The listing (waiting for the process if it is not done)."""
