@@ -268,8 +268,9 @@ def markdown_texts(site: Path) -> list[str]:
 def markdown_floor(site: Path, result: Path, chmgen: bool = False) -> None:
     """Convert every Markdown text of ``site`` with one Python-Markdown instance (chmgen's
     extensions "extra" and "sane_lists", without its own), or with chmgen's own conversion
-    (``chmgen.markup.convert``: those extensions as a text needs them, its own, quicker block
-    and inline stages; the same HTML), timing
+    (``chmgen.markup.convert``: the most common Markdown converted directly by
+    ``chmgen.quickmark``, any other text by those extensions as it needs them and chmgen's
+    own, quicker block and inline stages; the same HTML), timing
     the loop only; write {wall, cpu, texts, words, html_bytes} as JSON to ``result``."""
     import markdown  # chmgen's dependency: there in its venv
 
@@ -765,9 +766,10 @@ def headlines(result: SizeResult, cores: int) -> str:
     if own:
         wall = median[CHMGEN_FLOOR]
         versus = f", Python-Markdown alone ÷ it: {ratio(median[FLOOR], wall)}" if floor else ""
-        out.append(f"- **chmgen's own conversion** of the same texts (only the extensions a text "
-                   f"uses; block and inline stages skip the patterns a text cannot match; the "
-                   f"same HTML): {wall:.2f} s on one core"
+        out.append(f"- **chmgen's own conversion** of the same texts (paragraphs, headings, "
+                   f"lists, tables and links converted directly by `chmgen.quickmark`; any "
+                   f"other text by Python-Markdown with only the extensions it uses; the same "
+                   f"HTML): {wall:.2f} s on one core"
                    f"{versus}; ÷{cores} = {wall / cores:.2f} s. chmgen (cold, search: false) "
                    f"÷ that: {ratio(median.get(COLD_NOSEARCH), wall / cores)}.")
     nosearch = [tool for tool in result.tools if tool.runs and tool.name.startswith("chmgen")
@@ -879,9 +881,11 @@ METHOD = """\
   cores it is the least time a build using Python-Markdown as it comes can spend on its
   Markdown without a cache.
 - **chmgen's Markdown conversion alone, 1 core** is the same loop over `chmgen.markup.convert`
-  (of those extensions only the ones a text uses; chmgen's own; block and inline stages that
-  skip the patterns a text cannot match; Python-Markdown's HTML byte for byte): the least chmgen
-  itself can spend on the corpus's Markdown without a cache, on one core.
+  (a text of paragraphs, headings, lists, tables and links only is converted directly by
+  `chmgen.quickmark`; any other by Python-Markdown with only the extensions it uses, chmgen's
+  own, and block and inline stages that skip the patterns a text cannot match; Python-Markdown's
+  HTML byte for byte either way): the least chmgen itself can spend on the corpus's Markdown
+  without a cache, on one core.
 - **Hugo**: multilingual mode with one content tree per language (`content/<lang>/`,
   `defaultContentLanguageInSubdir = false`, so URLs match chmgen's), a small layout of its own
   (head with canonical and hreflang links, header with site name, menu and language links,

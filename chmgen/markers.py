@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from chmgen.noop import library_version
 
 
-def _markdown_version() -> str:
+def markdown_version() -> str:
     """Python-Markdown's version, as its installed distribution names it (read without
     importing the library); where that names none, the library's own."""
     found = library_version("markdown")
@@ -28,7 +28,7 @@ def _markdown_version() -> str:
 
 # What convert() does, as part of every cache key: change it whenever its output would change.
 MARKDOWN_CONFIG = "extra,sane_lists,typography-1,links-2,headings-1;markdown=" + \
-    _markdown_version()
+    markdown_version()
 
 MARK = "\x1a"  # never left in a text (stripped before conversion): brackets each marker
 LINK = MARK + "L"

@@ -34,6 +34,8 @@ from markdown.util import ETX, STX, AtomicString, Registry
 from chmgen.markers import LINK as _LINK
 from chmgen.markers import MARK, localize
 from chmgen.markers import SIZE as _SIZE
+from chmgen.quickmark import convert as quick_convert
+from chmgen.quickmark import shift_headings, smarten
 from chmgen.urls import is_external
 
 _SKIP_TYPOGRAPHY = {"code", "pre", "kbd", "samp", "script", "style", "math"}
@@ -68,30 +70,6 @@ def _mark_links(element: etree.Element) -> None:
         element.set("decoding", "async")
     if element.tag == "table" and element.get("class") is None:
         element.set("class", "data")
-
-
-# Typographic punctuation (what SmartyPants does), in one regular-expression pass per text run
-# instead of Python-Markdown's ``smarty`` inline patterns, which doubled the conversion time.
-_DASHES = (("---", "\u2014"), ("--", "\u2013"), ("...", "\u2026"), (". . .", "\u2026"))
-_DECADE = re.compile(r"'(?=\d\ds\b)")
-_OPEN_DOUBLE = re.compile(r'(^|(?<=[\s(\[{\u2014\u2013/-]))"(?=\S|$)')
-_OPEN_SINGLE = re.compile(r"(^|(?<=[\s(\[{\u2014\u2013/-]))'(?=\S|$)")
-
-
-def smarten(text: str) -> str:
-    """Curly quotes, apostrophes, dashes and ellipses in one run of text."""
-    # most runs hold none of these: five substring tests cost a quarter of one regex search
-    if "'" not in text and '"' not in text and "--" not in text and "..." not in text \
-            and ". . ." not in text:
-        return text
-    for plain, fancy in _DASHES:
-        if plain in text:
-            text = text.replace(plain, fancy)
-    if "'" not in text and '"' not in text:
-        return text
-    text = _DECADE.sub("\u2019", text)
-    text = _OPEN_DOUBLE.sub("\u201c", text).replace('"', "\u201d")
-    return _OPEN_SINGLE.sub("\u2018", text).replace("'", "\u2019")
 
 
 class _Typography(Treeprocessor):
@@ -462,8 +440,6 @@ class _Chmgen(Extension):
         _quick_blocks(md)  # registered last: every other extension's processors are in place
 
 
-HEADING = re.compile(r"<(/?)h([1-6])([ >])")
-_LEVELS = re.compile(r"</?h([1-6])[ >]").findall  # the levels HEADING finds, as digits
 _local = threading.local()
 
 # Python-Markdown's "extra", one extension at a time (its own order: equal priorities keep it),
@@ -736,16 +712,16 @@ def _block_level_test(md: markdown.Markdown) -> Callable[[Any], bool]:
 def convert(text: str, top_level: int = 2) -> str:
     """Page-independent HTML of ``text`` with its highest heading at ``top_level`` (the page's
     own ``<h1>`` stays the only one and no level is skipped); links and sizes are markers."""
+    html = quick_convert(text, top_level)  # the most common Markdown, without Python-Markdown
+    return html if html is not None else convert_fully(text, top_level)
+
+
+def convert_fully(text: str, top_level: int = 2) -> str:
+    """``convert``, by Python-Markdown (for a text ``quickmark`` does not convert)."""
     text = text.replace(MARK, "")
     md = _converter(text)
     md.reset()
-    html = md.convert(text)
-    levels = _LEVELS(html)
-    shift = top_level - int(min(levels)) if levels else 0
-    if shift:
-        html = HEADING.sub(
-            lambda m: f"<{m.group(1)}h{min(6, max(1, int(m.group(2)) + shift))}{m.group(3)}", html)
-    return html
+    return shift_headings(md.convert(text), top_level)
 
 
 def render_markdown(text: str, link: Callable[[str], str], *, top_level: int = 2,

@@ -30,6 +30,7 @@ from chmgen.cpus import usable_cpus as usable_cpus
 from chmgen.frontmatter import markdown_body
 from chmgen.markers import MARKDOWN_CONFIG, localize
 from chmgen.noop import FOLDER as FOLDER  # (where the site keeps what builds left)
+from chmgen.quickmark import convert as quick_convert
 
 # key (20 bytes), offset and length of the HTML in the data file, checksum of the HTML
 _RECORD = struct.Struct("<20sQI8s")
@@ -77,10 +78,8 @@ class MarkdownCache:
         if found is None:
             found = self._load(key)
             if found is None:
-                from chmgen.markup import convert  # (Python-Markdown: only where a text is new)
-
                 self.misses += 1
-                found = convert(text, top_level)
+                found = _convert(text, top_level)
                 self.new[key] = found
             else:
                 self.hits += 1
@@ -281,13 +280,11 @@ class ConvertAhead:
         self._process: Any = None
         if not files or not sys.platform.startswith("linux"):
             return
-        from chmgen.markup import convert  # (here: the process imports nothing, see below)
-
         context = multiprocessing.get_context("fork")
         self._stop = context.Event()
         self._count = context.Value("i", 0, lock=False)
         self._process = context.Process(target=_convert_ahead, daemon=True,
-                                         args=(path, files, self._stop, self._count, convert))
+                                         args=(path, files, self._stop, self._count))
         self._process.start()
 
     def stop(self) -> None:
@@ -313,10 +310,19 @@ class ConvertAhead:
 _PATIENCE = 30.0  # seconds for one text's conversion and the pack's writing, at the most
 
 
-def _convert_ahead(path: Path, files: Sequence[Path] | Path, stop: Any, count: Any,
-                   convert: Callable[[str], str]) -> None:
-    # (nothing imported here: a process forked from chmgen serve, which has threads, could
-    # find the import lock taken)
+def _convert(text: str, top_level: int = 2) -> str:
+    """``markup.convert``: Python-Markdown is imported only for a text ``quickmark`` leaves to
+    it. (A process forked from chmgen serve, which has threads, could find the import lock
+    taken: serve imports markup before it forks any.)"""
+    html = quick_convert(text, top_level)
+    if html is None:
+        from chmgen.markup import convert_fully
+
+        html = convert_fully(text, top_level)
+    return html
+
+
+def _convert_ahead(path: Path, files: Sequence[Path] | Path, stop: Any, count: Any) -> None:
     if isinstance(files, Path):
         files = markdown_files(files)
     cache = MarkdownCache(path)
@@ -333,7 +339,7 @@ def _convert_ahead(path: Path, files: Sequence[Path] | Path, stop: Any, count: A
                 continue
             key = markdown_key(body)
             if key not in known and key not in cache.new:
-                cache.new[key] = convert(body)
+                cache.new[key] = _convert(body)
                 count.value += 1
                 if len(cache.new) >= _FLUSH_EVERY:  # (little left to write once stopped;
                     cache.flush()                   # the index, ``known``, gets them)

@@ -211,9 +211,11 @@ def test_a_build_puts_off_the_collector_s_full_passes_and_restores_them(
 
 
 def test_only_a_process_that_converts_markdown_imports_it(tmp_path: Path) -> None:
-    """Python-Markdown (a tenth of the imports of a build) is imported where a text is
-    converted: a rebuild after a template edit renders every page from texts converted
-    before, without it; after a page's edit, the building process imports it."""
+    """Python-Markdown (a tenth of the imports of a build) is imported where a text that
+    quickmark leaves to it is converted: a rebuild after a template edit renders every page
+    from texts converted before, without it; so does a build after a page of plain prose is
+    added (quickmark converts it); after an edit of a page with a quote, the building process
+    imports it."""
     from tests.support.fixtures import local_sample_site
 
     site = local_sample_site(tmp_path)
@@ -233,7 +235,12 @@ def test_only_a_process_that_converts_markdown_imports_it(tmp_path: Path) -> Non
     override.write_text((ROOT / "themes/default/templates/base.html").read_text("utf-8")
                         + "{# edited #}\n", "utf-8")
     assert imported() == "False False"
-    page = next((site / "pages").glob("*.md"))
+    (site / "pages" / "plain.md").write_text(
+        "---\ntitle: Plain\n---\n\nProse, a [link](/targets/) and a list:\n\n- one\n- two\n",
+        "utf-8")
+    assert imported() == "False False"
+    page = site / "pages" / "about.md"
+    assert "\n> " in page.read_text("utf-8")  # (a quote: quickmark leaves the text)
     page.write_text(page.read_text("utf-8") + "\nOne more sentence.\n", "utf-8")
     assert imported() == "True True"
 
