@@ -218,14 +218,44 @@ class _Reuse:
 def config_field(path: Path, key: str) -> str | None:
     """The string at ``key`` of the YAML mapping in the file at ``path``; None when the file
     cannot be read or parsed, or holds no string there (the build reports it)."""
-    import yaml
-
     try:
-        data = yaml.safe_load(path.read_text("utf-8"))
-    except (OSError, ValueError, yaml.YAMLError):
+        text = path.read_text("utf-8")
+    except (OSError, ValueError):
         return None
+    if "\\" not in text and not re.search(rf"(?<!\w){re.escape(key)}(?!\w)", text):
+        return None  # (a key is spelt out whole in the file, but by escapes in a quoted one)
+    data: Any = plain_yaml_mapping(text)
+    if data is None:
+        import yaml  # (15 ms: only for a file where the key may be, and not plain)
+
+        try:
+            data = yaml.safe_load(text)
+        except (ValueError, yaml.YAMLError):
+            return None
     value = data.get(key) if isinstance(data, dict) else None
     return value if isinstance(value, str) else None
+
+
+_PLAIN_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*): ([a-z][a-z0-9_-]*)")
+_NOT_STRINGS = frozenset({"yes", "no", "true", "false", "on", "off", "null"})  # (any case)
+
+
+def plain_yaml_mapping(text: str) -> dict[str, str] | None:
+    """What YAML reads in ``text`` when it is only comments, blank lines and ``key: value``
+    lines whose value is a lowercase word (YAML reads it as a string: none of ``_NOT_STRINGS``,
+    which it reads as booleans or null); None for any other text. Read without PyYAML."""
+    found = {}
+    for line in text.splitlines():
+        if not line or line[0] == "#":
+            continue
+        plain = _PLAIN_LINE.fullmatch(line)
+        if plain is None:
+            return None
+        key, value = plain.groups()
+        if key.lower() in _NOT_STRINGS or value in _NOT_STRINGS:
+            return None
+        found[key] = value
+    return found
 
 
 def _theme_folders(root: Path, builtin: list[Path]) -> list[Path]:

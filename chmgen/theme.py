@@ -7,13 +7,13 @@ import io
 from functools import cache
 from pathlib import Path
 
-import yaml
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
 from chmgen.errors import ThemeError
+from chmgen.noop import plain_yaml_mapping
 
 
 def builtin_themes_dir() -> Path:
@@ -51,8 +51,14 @@ def _theme_meta(folder: Path) -> dict[str, str]:
     path = folder / "theme.yml"
     if not path.is_file():
         return {}
+    text = path.read_text("utf-8")
+    plain = plain_yaml_mapping(text)  # (the built-in themes': read without PyYAML)
+    if plain is not None:
+        return plain
+    import yaml
+
     try:
-        data = yaml.safe_load(path.read_text("utf-8")) or {}
+        data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
         raise ThemeError(f"{path}: {exc}") from None
     return data if isinstance(data, dict) else {}

@@ -6,6 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chmgen.errors import Problems, SourceLocation
 from chmgen.yamldoc import (
@@ -384,3 +386,59 @@ def test_format_key() -> None:
 )
 def test_describe(value: object, expected: str) -> None:
     assert describe(value) == expected
+
+
+# ---- YAML read without PyYAML where it is plain (noop.plain_yaml_mapping, config_field)
+
+PLAIN_LINES = ["name: default", "extends: mine", "theme: verdania-dark", "x_1: a_b-c",
+               "# a comment", "", "on: x", "key: yes", "key: Yes", "key: no", "key: null",
+               "key: true", "key: off", "key: 12", "key: 1.5", "key: 2024-01-01", "key: ~",
+               "key: Default", "key: a b", "key: 'quoted'", "key: \"q\"", "key: x # c",
+               " indented: x", "key: x ", "key:x", "- item", "---", "key:", "Null: x",
+               "TRUE: x", "a: &anchor x", "b: *anchor", "key: [a]", "key: {a: b}", "\tkey: x",
+               "key: x\\y", "k: nan", "k: inf", "k: e5"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(PLAIN_LINES), max_size=6))
+def test_a_plain_yaml_mapping_is_read_as_pyyaml_reads_it(lines: list[str]) -> None:
+    import yaml
+
+    from chmgen.noop import plain_yaml_mapping
+
+    text = "\n".join(lines) + "\n"
+    found = plain_yaml_mapping(text)
+    if found is not None:
+        assert found == (yaml.safe_load(text) or {})
+
+
+def test_only_plain_yaml_is_read_without_pyyaml() -> None:
+    from chmgen.noop import plain_yaml_mapping
+
+    assert plain_yaml_mapping("# theme\nname: default\nextends: base-theme\n") == {
+        "name": "default", "extends": "base-theme"}
+    assert plain_yaml_mapping("") == {}
+    for text in ("key: yes\n", "on: x\n", "key: 1\n", "key: Word\n", "- a\n", "k: v # c\n",
+                 "a:\n  b: c\n", "k: 'v'\n"):
+        assert plain_yaml_mapping(text) is None, text
+
+
+@pytest.mark.parametrize("text", [
+    "title: Site\ntheme: dark\n", "title: Site\n", "theme: [not, a, string]\n",
+    "languages: [en]\ntheme: 'quoted one'\n", '"th\\u0065me": escaped\n', "themes: {a: b}\n",
+    "theme: dark\ntheme: light\n", "title: [broken\n", "",
+])
+def test_config_field_is_what_pyyaml_reads(tmp_path: Path, text: str) -> None:
+    import yaml
+
+    from chmgen.noop import config_field
+
+    path = tmp_path / "chmgen.yml"
+    path.write_text(text, "utf-8")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        data = None
+    expected = data.get("theme") if isinstance(data, dict) else None
+    assert config_field(path, "theme") == (expected if isinstance(expected, str) else None)
+    assert config_field(tmp_path / "missing.yml", "theme") is None
