@@ -102,6 +102,7 @@ class LoadCache:
         self._keep_whole = changed is None or all(path.startswith(_NOT_LOADED)
                                                   for path in changed)
         self._writer: int | None = None  # the process writing it (see close)
+        self._saved_as = (-1, -1)  # _entries_count() when that process was forked
 
     def remembered(self, kind: str, path: str, extra: Any, problems: Problems,
                    read: Callable[[Problems], T]) -> T:
@@ -170,9 +171,18 @@ class LoadCache:
             # (written as it was read, not as later steps of the build may leave it)
             head = pickle.dumps((FORMAT, self.stamp, self.base, key),
                                 protocol=pickle.HIGHEST_PROTOCOL)
-            self._writer = _forked(lambda: self._write(
-                self.where / _WHOLE, [_SIZE.pack(len(head)), head], (value, own.items)))
+            def write() -> None:
+                self._write(self.where / _WHOLE, [_SIZE.pack(len(head)), head],
+                            (value, own.items))
+                self.save()  # the shards too (the building process skips it: see save)
+
+            self._saved_as = self._entries_count()
+            self._writer = _forked(write)
         return value
+
+    def _entries_count(self) -> tuple[int, int]:
+        """How many entries this build used or made, and in how many shards."""
+        return sum(len(kept) for kept in self._kept.values()), len(self._changed)
 
     def close(self) -> None:
         """Wait for the whole entry to be written, if a process writes it."""
@@ -246,8 +256,11 @@ class LoadCache:
         return found
 
     def save(self) -> None:
-        """Write the shards where entries came, changed or went (files removed or renamed)."""
-        for shard, kept in self._kept.items():
+        """Write the shards where entries came, changed or went (files removed or renamed),
+        unless the process writing the whole load writes them (it was forked once the load
+        was done, and no entry came since)."""
+        written_by_writer = self._writer is not None and self._saved_as == self._entries_count()
+        for shard, kept in ([] if written_by_writer else self._kept.items()):
             data, entries = self._old.get(shard, (b"", {}))
             if shard not in self._changed and len(kept) == len(entries):
                 continue

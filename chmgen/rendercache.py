@@ -15,17 +15,18 @@ the entries in use are copied into one new pack and the others removed.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
+import mmap
 import os
 import secrets
+import signal
 import struct
-import sys
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from chmgen import __version__, fileio
 from chmgen.cpus import default_jobs as default_jobs  # (re-exported)
+from chmgen.cpus import run_forked
 from chmgen.cpus import usable_cpus as usable_cpus
 from chmgen.frontmatter import markdown_body
 from chmgen.markers import MARKDOWN_CONFIG, localize
@@ -277,35 +278,49 @@ class ConvertAhead:
     Markdown files the process lists itself (the building process goes on meanwhile)."""
 
     def __init__(self, path: Path, files: Sequence[Path] | Path) -> None:
-        self._process: Any = None
-        if not files or not sys.platform.startswith("linux"):
-            return
-        context = multiprocessing.get_context("fork")
-        self._stop = context.Event()
-        self._count = context.Value("i", 0, lock=False)
-        self._process = context.Process(target=_convert_ahead, daemon=True,
-                                         args=(path, files, self._stop, self._count))
-        self._process.start()
+        # A page shared with the process: byte 0 tells it to stop, bytes 8–12 count the texts
+        # it converted. (Forked as it is, without multiprocessing's event and shared value:
+        # making those was 4 ms of the start of a build.)
+        self._shared = mmap.mmap(-1, 16)
+        shared = self._shared
+        self._pid = run_forked(lambda: _convert_ahead(path, files, shared)) \
+            if files else None
 
     def stop(self) -> None:
         """Tell the process to stop converting (it then writes what it converted) and return
         at once: ``finish`` waits for it."""
-        if self._process is not None:
-            self._stop.set()
+        self._shared[0] = 1
 
     def finish(self) -> int:
         """Stop converting and wait until what was converted is written; returns how many
         texts were converted."""
-        if self._process is None:
+        if self._pid is None:
             return 0
-        self._stop.set()
-        self._process.join(_PATIENCE)
-        if self._process.is_alive():  # stuck (it never should be): the build goes on without
-            self._process.kill()
-            self._process.join()
-        self._process = None
-        return int(self._count.value)
+        self._shared[0] = 1
+        if not self._wait(_PATIENCE):  # stuck (it never should be): the build goes on without
+            os.kill(self._pid, signal.SIGKILL)
+            os.waitpid(self._pid, 0)
+        self._pid = None
+        return int(_COUNT.unpack_from(self._shared, 8)[0])
 
+    def _wait(self, seconds: float) -> bool:
+        """Wait up to ``seconds`` for the process to end; whether it did."""
+        assert self._pid is not None
+        deadline = time.monotonic() + seconds
+        pause = 0.0002
+        while True:
+            try:
+                if os.waitpid(self._pid, os.WNOHANG)[0]:
+                    return True
+            except ChildProcessError:
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(pause)
+            pause = min(pause * 2, 0.01)
+
+
+_COUNT = struct.Struct("<i")
 
 _PATIENCE = 30.0  # seconds for one text's conversion and the pack's writing, at the most
 
@@ -322,14 +337,15 @@ def _convert(text: str, top_level: int = 2) -> str:
     return html
 
 
-def _convert_ahead(path: Path, files: Sequence[Path] | Path, stop: Any, count: Any) -> None:
+def _convert_ahead(path: Path, files: Sequence[Path] | Path, shared: mmap.mmap) -> None:
     if isinstance(files, Path):
         files = markdown_files(files)
     cache = MarkdownCache(path)
     known = cache._entries()
     try:
+        count = 0
         for file in files:
-            if stop.is_set():
+            if shared[0]:  # (told to stop)
                 break
             try:
                 body = markdown_body(fileio.read_text(file))
@@ -340,7 +356,8 @@ def _convert_ahead(path: Path, files: Sequence[Path] | Path, stop: Any, count: A
             key = markdown_key(body)
             if key not in known and key not in cache.new:
                 cache.new[key] = _convert(body)
-                count.value += 1
+                count += 1
+                _COUNT.pack_into(shared, 8, count)
                 if len(cache.new) >= _FLUSH_EVERY:  # (little left to write once stopped;
                     cache.flush()                   # the index, ``known``, gets them)
     finally:

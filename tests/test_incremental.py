@@ -415,10 +415,8 @@ def test_markdown_is_never_converted_twice(site: Path, tmp_path: Path) -> None:
 
 def _finished(ahead: ConvertAhead) -> int:
     """What ``ahead`` converted once it went through every file (not stopped early)."""
-    process = ahead._process
-    assert process is not None
-    process.join(60)
-    assert not process.is_alive()
+    assert ahead._pid is not None
+    assert ahead._wait(60)
     return ahead.finish()
 
 
@@ -460,10 +458,8 @@ def test_converting_ahead_stops_when_asked_with_whole_entries(tmp_path: Path,
     ahead = ConvertAhead(tmp_path / "packs", files)
     if told:
         ahead.stop()
-        process = ahead._process
-        assert process is not None
-        process.join(60)
-        assert not process.is_alive()  # it stopped by itself, told to
+        assert ahead._pid is not None
+        assert ahead._wait(60)  # it stopped by itself, told to
     count = ahead.finish()
     assert count < 400
     cache = MarkdownCache(tmp_path / "packs")

@@ -471,7 +471,7 @@ def test_a_first_build_converts_markdown_while_the_site_is_fingerprinted(
     def starting(root: Path, jobs: int | None) -> object:
         events.append("convert")
         ahead = start(root, jobs)
-        assert ahead is not None and ahead._process is not None
+        assert ahead is not None and ahead._pid is not None
         original = ahead.finish
 
         def finish() -> int:
