@@ -10,6 +10,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -100,19 +101,28 @@ def build(site_dir: Path, out: Path | None, strict: bool, offline: bool, refresh
     result: BuildResult | None = None
     ahead = None
     compiling: int | None = None  # the process compiling templates ahead, when there is one
+    options = noop.build_options(strict=strict, base_url=base_url, explicit_index=False,
+                                 records=mode, api_url=api_url)
     if not full and mode != "refresh" and not noop.record_path(site_dir, target).exists():
         # Nothing is known of this output folder (a first or a clean build): every page will
         # be rendered, so a second core converts the site's Markdown from now on (before the
-        # renderer is imported: that takes a tenth of a second).
+        # renderer is imported: that takes a tenth of a second). It first takes the site's
+        # fingerprint (there is no last build to compare it with: the build needs it for
+        # what it keeps), while this process imports the renderer.
         from chmgen import rendercache
 
-        ahead = rendercache.convert_ahead(site_dir, jobs)
+        ahead = rendercache.convert_ahead(
+            site_dir, jobs, first=partial(noop.check, site_dir, target, options))
     try:
         if not full and mode != "refresh":
-            # Before importing the renderer: a build with nothing to do needs none of it.
-            print_, same = noop.check(site_dir, target, noop.build_options(
-                strict=strict, base_url=base_url, explicit_index=False, records=mode,
-                api_url=api_url))
+            checked: tuple[noop.Fingerprint, noop.Outcome | None] | None = None
+            if ahead is not None and ahead.first_due:
+                from chmgen.build import build as _importing  # noqa: F401 (meanwhile)
+
+                taken, found = ahead.first_result()
+                checked = found if taken else None
+            # Else before importing the renderer: a build with nothing to do needs none of it.
+            print_, same = checked or noop.check(site_dir, target, options)
             if same is not None:
                 result = same.result(target, time.perf_counter() - started)
             known = (print_,)

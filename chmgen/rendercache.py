@@ -17,12 +17,14 @@ from __future__ import annotations
 import hashlib
 import mmap
 import os
+import pickle
 import secrets
 import signal
 import struct
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from chmgen import __version__, fileio
 from chmgen.cpus import default_jobs as default_jobs  # (re-exported)
@@ -259,14 +261,16 @@ def markdown_files(root: Path, changed: Iterable[str] | None = None) -> list[Pat
     return found
 
 
-def convert_ahead(root: Path, jobs: int | None) -> ConvertAhead | None:
+def convert_ahead(root: Path, jobs: int | None,
+                  first: Callable[[], object] | None = None) -> ConvertAhead | None:
     """A process converting every Markdown file of the site into the render cache, for a
     build that will render every page (nothing is known of its output folder). The command
-    line starts it first, before it imports the renderer and fingerprints the site: it uses a
-    core that is otherwise idle until the pages render."""
+    line starts it first, before it imports the renderer: it uses a core that is otherwise
+    idle until the pages render. ``first``: what the process does before (the command line's
+    fingerprint of the site, taken there while this process imports the renderer)."""
     if (jobs or default_jobs()) < 2:
         return None
-    return ConvertAhead(cache_path(root), root)  # (listed by the process: 0.05 s at 10,000)
+    return ConvertAhead(cache_path(root), root, first)  # (listed by the process)
 
 
 class ConvertAhead:
@@ -277,14 +281,57 @@ class ConvertAhead:
     find the HTML they would have made). ``files``: the files, or the site's folder, whose
     Markdown files the process lists itself (the building process goes on meanwhile)."""
 
-    def __init__(self, path: Path, files: Sequence[Path] | Path) -> None:
+    def __init__(self, path: Path, files: Sequence[Path] | Path,
+                 first: Callable[[], object] | None = None) -> None:
         # A page shared with the process: byte 0 tells it to stop, bytes 8–12 count the texts
         # it converted. (Forked as it is, without multiprocessing's event and shared value:
         # making those was 4 ms of the start of a build.)
         self._shared = mmap.mmap(-1, 16)
         shared = self._shared
-        self._pid = run_forked(lambda: _convert_ahead(path, files, shared)) \
-            if files else None
+        self._first: int | None = None  # the pipe ``first``'s result comes by, until read
+        self._pid: int | None = None
+        if not files:
+            return
+        read, write = os.pipe() if first is not None else (-1, -1)
+
+        def task() -> None:
+            if first is not None:
+                os.close(read)
+                try:
+                    data = pickle.dumps(first(), protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception:  # noqa: BLE001 - the building process does it again
+                    data = b""
+                with open(write, "wb") as pipe:  # (closed once written: the result is whole)
+                    pipe.write(data)
+            _convert_ahead(path, files, shared)
+
+        self._pid = run_forked(task)
+        if first is not None:
+            os.close(write)
+            if self._pid is None:
+                os.close(read)
+            else:
+                self._first = read
+
+    @property
+    def first_due(self) -> bool:
+        """The process does ``first`` (its result not read yet)."""
+        return self._first is not None
+
+    def first_result(self) -> tuple[bool, Any]:
+        """(True, what ``first`` returned in the process), waiting for it; (False, None)
+        when it gave nothing (it raised, or the process could not run it)."""
+        if self._first is None:
+            return False, None
+        try:
+            with open(self._first, "rb") as pipe:
+                data = pipe.read()
+        finally:
+            self._first = None
+        try:
+            return (True, pickle.loads(data)) if data else (False, None)
+        except Exception:  # noqa: BLE001 - not whole: the building process does it again
+            return False, None
 
     def stop(self) -> None:
         """Tell the process to stop converting (it then writes what it converted) and return
@@ -294,6 +341,9 @@ class ConvertAhead:
     def finish(self) -> int:
         """Stop converting and wait until what was converted is written; returns how many
         texts were converted."""
+        if self._first is not None:
+            os.close(self._first)  # (never read: the process's write fails, it goes on)
+            self._first = None
         if self._pid is None:
             return 0
         self._shared[0] = 1

@@ -443,6 +443,28 @@ def test_markdown_converted_ahead_is_what_the_pages_would_convert(site: Path,
     assert _finished(ConvertAhead(cache_path(site), files)) == 0  # all there already
 
 
+def _first_fails() -> object:
+    raise OSError("the site could not be read")
+
+
+def test_the_converting_process_first_does_what_it_is_given(site: Path, tmp_path: Path) -> None:
+    """``first`` runs in the process before it converts, and its result comes back whole
+    (a fingerprint of 10,000 files is more than a pipe holds); when it fails, the building
+    process is told to do it itself; a result never asked for does not keep the process."""
+    big = {f"pages/p{number}.md": "x" * 40 for number in range(20_000)}
+    ahead = ConvertAhead(tmp_path / "packs", site, lambda: (os.getpid(), big))
+    assert ahead.first_due
+    taken, (pid, value) = ahead.first_result()
+    assert taken and pid == ahead._pid and value == big and not ahead.first_due
+    assert ahead.first_result() == (False, None)
+    assert _finished(ahead) > 0  # (then it converted)
+    failing = ConvertAhead(tmp_path / "packs2", site, _first_fails)
+    assert failing.first_result() == (False, None)
+    failing.finish()
+    unread = ConvertAhead(tmp_path / "packs3", site, lambda: big)
+    assert unread.finish() >= 0 and not unread.first_due
+
+
 @pytest.mark.parametrize("told", [False, True])
 def test_converting_ahead_stops_when_asked_with_whole_entries(tmp_path: Path,
                                                               told: bool) -> None:

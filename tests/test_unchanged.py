@@ -454,24 +454,27 @@ def test_files_read_by_several_threads_give_the_same_fingerprint(
 def test_a_first_build_converts_markdown_while_the_site_is_fingerprinted(
         site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Into a folder nothing is known of, the command line starts converting the site's
-    Markdown on a second process before it fingerprints the site, and the build finishes that
-    process; a build with a record of the folder starts none before it knows it is needed."""
+    Markdown on a second process, which first fingerprints the site while this one imports
+    the renderer, and the build finishes that process; a build with a record of the folder
+    fingerprints the site itself and starts none before it knows it is needed."""
     from click.testing import CliRunner
 
     from chmgen import rendercache
     from chmgen.cli import cli
 
     events: list[str] = []
+    taken = tmp_path / "fingerprinted-by"  # (the process taking it may not be this one)
     check, start = noop.check, rendercache.convert_ahead
 
     def checking(*args: object) -> object:
-        events.append("fingerprint")
+        with taken.open("a", encoding="utf-8") as note:
+            note.write(f"{os.getpid()}\n")
         return check(*args)  # type: ignore[arg-type]
 
-    def starting(root: Path, jobs: int | None) -> object:
+    def starting(root: Path, jobs: int | None, first: object = None) -> object:
         events.append("convert")
-        ahead = start(root, jobs)
-        assert ahead is not None and ahead._pid is not None
+        ahead = start(root, jobs, first)  # type: ignore[arg-type]
+        assert ahead is not None and ahead._pid is not None and ahead.first_due
         original = ahead.finish
 
         def finish() -> int:
@@ -487,9 +490,15 @@ def test_a_first_build_converts_markdown_while_the_site_is_fingerprinted(
     command = ["build", str(site), "-o", str(out), "--offline", "-q", "--jobs", "2"]
     first = CliRunner().invoke(cli, command)
     assert first.exit_code == 0, first.output
-    assert events[:2] == ["convert", "fingerprint"] and "finished" in events
+    assert events[0] == "convert" and set(events) == {"convert", "finished"}
+    by = taken.read_text("utf-8").split()
+    assert len(by) == 1 and by[0] != str(os.getpid())  # (the converting process)
+    # what it took was recorded: a build now has nothing to do
+    assert "nothing changed" in CliRunner().invoke(cli, command[:-3] + command[-2:]).output
     events.clear()
+    taken.unlink()
     (site / "pages" / "about.md").write_text("---\ntitle: About\n---\n\nChanged.\n", "utf-8")
     again = CliRunner().invoke(cli, command)
     assert again.exit_code == 0, again.output
-    assert events == ["fingerprint"]  # (the build converts that one page's text itself)
+    assert events == []  # (the build converts that one page's text itself)
+    assert taken.read_text("utf-8").split() == [str(os.getpid())]
