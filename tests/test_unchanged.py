@@ -304,10 +304,10 @@ def test_the_command_line_finds_it_without_importing_the_renderer(site: Path,
     command = [sys.executable, "-c",
                "import sys; from chmgen import cli, rendercache; sys.argv[1:] = sys.argv[2:]\n"
                "start = rendercache.convert_ahead\n"
-               "def ahead(*args):\n"
+               "def ahead(*args, **kwargs):\n"
                "    print('converting ahead, renderer imported:', 'jinja2' in sys.modules,\n"
                "          file=sys.stderr)\n"
-               "    return start(*args)\n"
+               "    return start(*args, **kwargs)\n"
                "rendercache.convert_ahead = ahead\n"
                "end = cli._end_process\n"
                "def report():\n"
