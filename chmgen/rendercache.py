@@ -348,8 +348,11 @@ class ConvertAhead:
             return 0
         self._shared[0] = 1
         if not self._wait(_PATIENCE):  # stuck (it never should be): the build goes on without
-            os.kill(self._pid, signal.SIGKILL)
-            os.waitpid(self._pid, 0)
+            try:
+                os.kill(self._pid, signal.SIGKILL)
+                os.waitpid(self._pid, 0)
+            except (ProcessLookupError, ChildProcessError):  # (it ended meanwhile)
+                pass
         self._pid = None
         return int(_COUNT.unpack_from(self._shared, 8)[0])
 

@@ -465,6 +465,24 @@ def test_the_converting_process_first_does_what_it_is_given(site: Path, tmp_path
     assert unread.finish() >= 0 and not unread.first_due
 
 
+def test_a_stuck_converting_process_is_killed_and_the_build_goes_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from chmgen import rendercache
+
+    monkeypatch.setattr(rendercache, "_convert_ahead", lambda *args: time.sleep(60))
+    monkeypatch.setattr(rendercache, "_PATIENCE", 0.3)
+    ahead = ConvertAhead(tmp_path / "packs", [tmp_path / "page.md"])
+    pid = ahead._pid
+    assert pid is not None
+    started = time.monotonic()
+    assert ahead.finish() == 0
+    assert time.monotonic() - started < 10
+    with pytest.raises(ChildProcessError):  # killed and reaped
+        os.waitpid(pid, os.WNOHANG)
+
+
 @pytest.mark.parametrize("told", [False, True])
 def test_converting_ahead_stops_when_asked_with_whole_entries(tmp_path: Path,
                                                               told: bool) -> None:
