@@ -2,10 +2,11 @@
 
 Rendering has two stages so that no text is converted twice, in a build or across builds:
 
-* ``convert(text)`` — the slow part (Python-Markdown): page-independent HTML in which every site
-  link and every picture's size is a marker. Its result depends only on the text, the Markdown
-  configuration (``markers.MARKDOWN_CONFIG``) and the heading level, so it is cached by content hash
-  (``chmgen.rendercache``).
+* ``convert(text)`` — the slow part: page-independent HTML in which every site link and every
+  picture's size is a marker, made by ``chmgen.quickmark`` for plain texts and by
+  Python-Markdown for any other (the same HTML either way). Its result depends only on the
+  text, the Markdown configuration (``markers.MARKDOWN_CONFIG``) and the heading level, so it
+  is cached by content hash (``chmgen.rendercache``).
 * ``localize(html, link, sizes)`` (``chmgen.markers``: it imports no Markdown) — fast, per
   page: markers become links relative to the page and picture sizes from the site's
   ``static/`` files.
