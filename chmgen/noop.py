@@ -245,7 +245,7 @@ def plain_yaml_mapping(text: str) -> dict[str, str] | None:
     lines whose value is a lowercase word (YAML reads it as a string: none of ``_NOT_STRINGS``,
     which it reads as booleans or null); None for any other text. Read without PyYAML."""
     found = {}
-    for line in text.splitlines():
+    for line in text.split("\n"):  # (not splitlines: form feeds and the like are YAML errors)
         if not line or line[0] == "#":
             continue
         plain = _PLAIN_LINE.fullmatch(line)

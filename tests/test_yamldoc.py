@@ -419,7 +419,7 @@ def test_only_plain_yaml_is_read_without_pyyaml() -> None:
         "name": "default", "extends": "base-theme"}
     assert plain_yaml_mapping("") == {}
     for text in ("key: yes\n", "on: x\n", "key: 1\n", "key: Word\n", "- a\n", "k: v # c\n",
-                 "a:\n  b: c\n", "k: 'v'\n"):
+                 "a:\n  b: c\n", "k: 'v'\n", "a: b\x0cc: d\n", "a: b\r\n"):
         assert plain_yaml_mapping(text) is None, text
 
 
