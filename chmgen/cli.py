@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from chmgen import __version__
+from chmgen import __version__, classcode
 from chmgen.errors import ChmgenError, ContentErrors, Problem
 from chmgen.progress import NORMAL, QUIET, VERBOSE, ProgressDisplay, human_size
 from chmgen.result import BuildResult
@@ -557,6 +557,7 @@ def _end_process() -> None:
     (millions at 10,000 pages: 0.2–0.5 s of a build) for no one to see. Called in-process
     (tests, scripts importing the CLI), it does nothing."""
     if _whole_process:
+        classcode.save()  # (os._exit runs no exit handlers)
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(0)
