@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import shutil
 import subprocess
@@ -11,6 +10,7 @@ import tempfile
 import threading
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from chmgen.errors import OutputError
 
@@ -99,13 +99,25 @@ class Removal:
 
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically exchange two directories with Linux renameat2(RENAME_EXCHANGE), if available."""
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return False
-    libc = ctypes.CDLL(name, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
+    renameat2 = _libc_function("renameat2")
     if renameat2 is None:
         return False
     at_fdcwd = -100
     result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
     return bool(result == 0)
+
+
+def _libc_function(name: str) -> Any:
+    """The C library's function ``name``, or None. Looked up among the symbols the process
+    has loaded (Python's own C library), else in the library ``ctypes.util`` finds (which runs
+    ``ldconfig``: a process of its own, a few milliseconds)."""
+    try:
+        return getattr(ctypes.CDLL(None, use_errno=True), name)
+    except (OSError, AttributeError):
+        pass
+    from ctypes.util import find_library
+
+    found = find_library("c")
+    if found is None:
+        return None
+    return getattr(ctypes.CDLL(found, use_errno=True), name, None)

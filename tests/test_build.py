@@ -171,6 +171,29 @@ def test_the_replaced_site_is_gone_when_the_build_returns(tmp_path: Path,
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="renameat2 is Linux's")
+def test_the_swap_exchanges_the_folders_without_looking_for_the_c_library(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The new site and the old one trade places in one renameat2 call, found among the
+    symbols Python has loaded: not through ctypes.util.find_library, which runs ldconfig."""
+    import ctypes.util
+
+    from chmgen import output
+
+    def no_search(name: str) -> str:
+        raise AssertionError("find_library was called")
+
+    monkeypatch.setattr(ctypes.util, "find_library", no_search)
+    old, new = tmp_path / "out", tmp_path / "staging"
+    old.mkdir()
+    new.mkdir()
+    (old / "old.html").write_text("old", "utf-8")
+    (new / "new.html").write_text("new", "utf-8")
+    assert output.swap_into_place(new, old) == new
+    assert [p.name for p in old.iterdir()] == ["new.html"]
+    assert [p.name for p in new.iterdir()] == ["old.html"]
+
+
 def test_a_build_puts_off_the_collector_s_full_passes_and_restores_them(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """While a build runs, the cyclic collector makes no full pass over the heap the build
