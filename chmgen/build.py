@@ -20,7 +20,7 @@ from chmgen.feeds import atom_feeds
 from chmgen.load import load_site
 from chmgen.opendata import FOLDER as OPEN_DATA
 from chmgen.opendata import data_exports
-from chmgen.output import Removal, discard, stage_directory, swap_into_place
+from chmgen.output import LinkedCopy, Removal, discard, stage_directory, swap_into_place
 from chmgen.pipeline import (
     Manifest,
     Renderer,
@@ -133,6 +133,7 @@ def build(
     fingerprint: tuple[noop.Fingerprint | None] | None = None,
     unchanged: bool = True,
     ahead: rendercache.ConvertAhead | None = None,
+    linked: LinkedCopy | None = None,
 ) -> BuildResult:
     """Build the site at ``root`` into ``out``; on any error ``out`` is left exactly as it was.
     ``records`` says how central CHM records are read (default: cache only, no network).
@@ -144,7 +145,9 @@ def build(
     A build whose inputs and output are the last one's returns at once (``noop``, unless not
     ``unchanged``: a folder only this process writes); ``fingerprint`` is the caller's
     ``noop.check`` of it, when it made one; ``ahead`` the ``convert_ahead`` it started, if it
-    did (the build stops it once the site is read; the caller makes sure it is stopped)."""
+    did (the build stops it once the site is read; the caller makes sure it is stopped);
+    ``linked`` a copy of ``out`` it started (the build takes it when it can reuse the previous
+    build's files; the caller closes it)."""
     started = time.perf_counter()
     out = (out or root / "_site").resolve()
     print_: noop.Fingerprint | None = None
@@ -214,7 +217,7 @@ def build(
                     renderer=renderer,
                     jobs=jobs, incremental=incremental and cache,
                     changes=print_.changes if print_ is not None else None, removals=removals,
-                    listed=listed if unchanged and not sources else None)
+                    listed=listed if unchanged and not sources else None, linked=linked)
             finally:
                 rendercache.use(previous_cache).close()
             per_language = Counter(page.lang for page in site.pages)
@@ -240,12 +243,14 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
              explicit_index: bool, progress: Progress, jobs: int, incremental: bool,
              changes: noop.Changes | None = None, removals: list[Removal],
              listed: list[noop.ListingLater] | None = None,
-             renderer: Renderer | None = None) -> tuple[int, int, int, str | None]:
+             renderer: Renderer | None = None,
+             linked: LinkedCopy | None = None) -> tuple[int, int, int, str | None]:
     """Render and write what changed (``changes``: the inputs that did since the last build,
     when known); returns bytes written, pages rendered, Markdown texts converted, and the
     identity of the manifest the folder's pages are now described by. Into ``listed``, when
     given, goes the folder's listing being made (once it is in place). ``renderer``: the
-    site's, when it was made already."""
+    site's, when it was made already; ``linked``: a copy of ``out`` being made, to build in
+    if the previous build's files can be reused."""
     if renderer is None:
         renderer = make_renderer(site, explicit_index=explicit_index, cache_dir=cache_dir)
     where = manifest_path(root, out)
@@ -279,9 +284,13 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
             if not changed_others and not static_changed and not stale_files:
                 # up to date: nothing to write
                 return 0, 0, rendercache.active().misses, previous.identity
-    staging = stage_directory(out)
+    # The previous build's files, linked into a staging folder meanwhile (see LinkedCopy),
+    # else linked here.
+    staging = linked.take() if previous is not None and linked is not None else None
+    same_from = None if staging is not None or previous is None else out
+    staging = staging or stage_directory(out)
     try:
-        if previous is not None:
+        if previous is not None and same_from is not None:
             progress(Step("linking the previous build"))
             # The pages about to be rendered are not linked: the workers link those that come
             # out the same, in parallel (a page rendered anew is written, never linked).
@@ -314,8 +323,7 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
             for result in previous.pages.values():
                 canonical.update(zip(result.tokens, result.tokens, strict=True))
         results = render_pages(renderer, pages, staging, jobs=jobs, progress=progress,
-                               previous=digests,
-                               same_from=out if previous is not None else None,
+                               previous=digests, same_from=same_from,
                                meanwhile=meanwhile if others is None else None,
                                canonical=canonical)
         del canonical

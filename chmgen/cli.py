@@ -22,6 +22,7 @@ from chmgen.progress import NORMAL, QUIET, VERBOSE, ProgressDisplay, human_size
 from chmgen.result import BuildResult
 
 if TYPE_CHECKING:
+    from chmgen.output import LinkedCopy
     from chmgen.records.options import FetchOptions
 
 SITE_DIR = click.Path(file_okay=False, path_type=Path)
@@ -101,6 +102,7 @@ def build(site_dir: Path, out: Path | None, strict: bool, offline: bool, refresh
     result: BuildResult | None = None
     ahead = None
     compiling: int | None = None  # the process compiling templates ahead, when there is one
+    linked: LinkedCopy | None = None  # the output folder being copied, for a rebuild
     options = noop.build_options(strict=strict, base_url=base_url, explicit_index=False,
                                  records=mode, api_url=api_url)
     if not full and mode != "refresh" and not noop.record_path(site_dir, target).exists():
@@ -126,15 +128,24 @@ def build(site_dir: Path, out: Path | None, strict: bool, offline: bool, refresh
             if same is not None:
                 result = same.result(target, time.perf_counter() - started)
             known = (print_,)
-        if result is None and ahead is None:
-            # A rebuild: while this process reads the site, a second one compiles the
-            # templates (one just edited, above all) into the compiled-template cache.
-            from chmgen import compileahead
+        changes = known[0].changes if known and known[0] else None
+        if result is None and ahead is None and changes is not None:
+            # A rebuild: while this process reads the site, its output folder is copied (see
+            # LinkedCopy).
+            from chmgen.output import LinkedCopy
 
-            if compileahead.needed(known[0].changes if known and known[0] else None):
-                compiling = compileahead.start(site_dir, jobs)
+            linked = LinkedCopy.start(target)
         if result is None:
             from chmgen.build import build as run_build
+
+            if ahead is None:
+                # ... and a second process compiles the templates (one just edited, above all)
+                # into the compiled-template cache. (Forked once the renderer is imported: it
+                # imports nothing, and leaves the other core to the copy until then.)
+                from chmgen import compileahead
+
+                if compileahead.needed(changes):
+                    compiling = compileahead.start(site_dir, jobs)
 
             try:
                 with _progress(quiet, verbose) as progress:
@@ -142,7 +153,7 @@ def build(site_dir: Path, out: Path | None, strict: bool, offline: bool, refresh
                                        progress=progress,
                                        records=_records_options(offline, refresh, api_url),
                                        jobs=jobs, incremental=not full, fingerprint=known,
-                                       ahead=ahead)
+                                       ahead=ahead, linked=linked)
             except ChmgenError as error:
                 _fail(error)
                 return
@@ -151,6 +162,8 @@ def build(site_dir: Path, out: Path | None, strict: bool, offline: bool, refresh
             ahead.finish()
         if compiling is not None:
             compileahead.finish(compiling)
+        if linked is not None:  # (unless the build took it: then it is in place, or gone)
+            linked.close()
     _print_warnings(result.warnings, quiet)
     if not quiet:
         for note in result.notes:

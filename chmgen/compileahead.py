@@ -4,7 +4,9 @@ A build into a folder it built before reads the site on one core while the other
 after a template was edited, the renderer then compiled it there before the pages could
 render (21 ms for the default ``base.html``, most of it Jinja's parser and code generator).
 The command line forks this process once it knows the build will run and a template may have
-changed (``needed``): it compiles every template of the site's theme chain into the cache
+changed (``needed``), and has imported the renderer (the process then imports nothing of its
+own, and leaves the other core to the copy of the output folder until then, see
+``output.LinkedCopy``): it compiles every template of the site's theme chain into the cache
 (``pipeline.template_cache``) as the renderer would, and the renderer finds them there. It
 only ever writes what the renderer would write (Jinja writes each entry whole, under the key
 of its template's source): a template it did not reach, or one it got wrong, the renderer

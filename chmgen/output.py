@@ -6,6 +6,7 @@ import ctypes
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 from collections.abc import Iterable
@@ -15,6 +16,7 @@ from typing import Any
 from chmgen.errors import OutputError
 
 _RENAME_EXCHANGE = 2  # linux/fs.h
+_IDLE = 19  # the nice value of work that can wait
 
 
 def stage_directory(out: Path) -> Path:
@@ -95,6 +97,61 @@ class Removal:
         self._process.wait()
         if os.path.lexists(self.folder):  # what rm could not remove, if anything
             discard(self.folder)
+
+
+class LinkedCopy:
+    """A copy of the output folder made of hard links, in a new staging folder beside it,
+    made by ``cp -al`` in a process of its own while the build reads the site. A rebuild
+    then only writes into it the files that changed, and removes those it no longer makes,
+    instead of linking each of the others itself (a thousand pages: ~35 ms of system calls,
+    now on another core). Linux with GNU cp only; elsewhere, or when cp fails, the build
+    links the files itself."""
+
+    def __init__(self, out: Path, staging: Path, process: subprocess.Popen[bytes]) -> None:
+        self.out, self.staging = out, staging
+        self._process: subprocess.Popen[bytes] | None = process
+        self._taken = False
+
+    @classmethod
+    def start(cls, out: Path) -> LinkedCopy | None:
+        """Start copying ``out`` (a folder); None where no copy is made."""
+        cp = shutil.which("cp") if sys.platform.startswith("linux") else None
+        if cp is None or not out.is_dir():
+            return None
+        staging = stage_directory(out)
+        try:
+            process = subprocess.Popen(
+                [cp, "-al", "--", os.path.join(os.fspath(out), "."), os.fspath(staging)],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except OSError:
+            os.rmdir(staging)
+            return None
+        try:  # (it yields to the build's own processes: it has until the pages render)
+            os.setpriority(os.PRIO_PROCESS, process.pid, _IDLE)
+        except OSError:
+            pass
+        return cls(out, staging, process)
+
+    def take(self) -> Path | None:
+        """The staging folder, once the copy is whole (waiting for it); None if cp failed.
+        The caller then owns the folder."""
+        if self._process is None:
+            return None
+        if self._process.wait() != 0:
+            return None
+        self._process, self._taken = None, True
+        return self.staging
+
+    def close(self) -> None:
+        """Unless it was taken, stop the copy and remove the folder."""
+        if self._taken:
+            return
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait()
+            self._process = None
+        discard(self.staging)
+        self._taken = True
 
 
 def _exchange(a: Path, b: Path) -> bool:
