@@ -14,14 +14,12 @@ from __future__ import annotations
 import functools
 import gc
 import hashlib
-import multiprocessing
 import os
 import pickle
 import re
 import secrets
 import shutil
 import sys
-import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +41,7 @@ from chmgen.render import (
 )
 from chmgen.site import _DERIVED, PagePlan, Site
 from chmgen.theme import static_dirs, template_loader, theme_chain, translations
+from chmgen.workers import render_in_parallel
 
 MANIFEST_FORMAT = 4
 # {% extends "x" %}, {% include "x" … %}, {% import "x" as y %}, {% from "x" import y %}
@@ -502,7 +501,6 @@ class Digests(Protocol):
 
 _JOB: tuple[Renderer, Sequence[PagePlan], Path | None, Digests | Mapping[str, str],
            Path | None] | None = None
-_CLAIMS: Any = None  # a shared array: which chunks a process has claimed (render_pages)
 
 
 def _render_signed(indexes: Sequence[int]
@@ -559,7 +557,7 @@ def render_pages(renderer: Renderer, pages: Sequence[PagePlan], folder: Path | N
     it takes a core the pages would otherwise have, not one of its own after them). With
     ``canonical``, the tokens of each result are the objects it holds for them (a token
     not there yet is added), made so as the results come in."""
-    global _JOB, LAST_PARALLEL, _CLAIMS
+    global _JOB, LAST_PARALLEL
     LAST_PARALLEL = False
     if not pages:
         if meanwhile is not None:
@@ -581,7 +579,7 @@ def render_pages(renderer: Renderer, pages: Sequence[PagePlan], folder: Path | N
             if meanwhile is not None:
                 meanwhile()
         else:
-            size = max(8, min(64, len(pages) // (jobs * 8)))
+            size = max(8, min(32, len(pages) // (jobs * 16)))
             chunks = [range(i, min(i + size, len(pages))) for i in range(0, len(pages), size)]
             LAST_PARALLEL = True
             rendercache.active().prepare()  # the packs' index, read once for every worker
@@ -591,52 +589,28 @@ def render_pages(renderer: Renderer, pages: Sequence[PagePlan], folder: Path | N
             gc.collect(1)
             gc.freeze()
             threshold = gc.get_threshold()
-            interval = sys.getswitchinterval()
-            sys.setswitchinterval(_HANDOVER)
             cache = rendercache.active()
             converted = cache.misses
-            context = multiprocessing.get_context("fork")
-            _CLAIMS = context.Array("b", len(chunks))
+
+            def take(taken: tuple[list[tuple[int, PageResult]], dict[Token, str]]) -> None:
+                nonlocal done
+                chunk, signed = taken
+                renderer._signatures.update(signed)
+                for index, result in _canonical(chunk, canonical):
+                    results[index] = result
+                done += len(chunk)
+                progress(Step("rendering pages", done, total))
+
             try:
-                with warnings.catch_warnings():
-                    # chmgen serve forks with its watcher thread alive; the workers only render.
-                    warnings.filterwarnings("ignore", r".*fork\(\) may lead to deadlocks",
-                                            DeprecationWarning)
-                    # This process renders too: one worker fewer, each holding a view of the
-                    # whole site, for the same cores.
-                    pool = context.Pool(jobs - 1, _rendering_collector)
-
-                def take(chunk: list[tuple[int, PageResult]], signed: dict[Token, str]) -> None:
-                    nonlocal done
-                    renderer._signatures.update(signed)
-                    for index, result in _canonical(chunk, canonical):
-                        results[index] = result
-                    done += len(chunk)
-                    progress(Step("rendering pages", done, total))
-
-                with pool:
-                    # The workers take the chunks from the first on, this process from the
-                    # last; each chunk is rendered by whichever claims it first.
-                    rendered = pool.imap_unordered(_render_claimed, enumerate(chunks))
-                    _rendering_collector()
-                    if meanwhile is not None:  # (the workers have every chunk to take)
-                        meanwhile()
-                    for number in reversed(range(len(chunks))):
-                        if not _claim(number):
-                            break
-                        take(*_render_signed(chunks[number]))
-                        while True:  # what the workers finished meanwhile
-                            try:
-                                take(*rendered.next(timeout=0))
-                            except (multiprocessing.TimeoutError, StopIteration):
-                                break
-                    for chunk, signed in rendered:
-                        take(chunk, signed)
+                # This process renders too: one worker fewer, each holding a view of the
+                # whole site, for the same cores. (The workers have every chunk to take while
+                # this process makes what ``meanwhile`` makes.)
+                render_in_parallel(len(chunks), jobs - 1,
+                                   lambda number: _render_signed(chunks[number]), take,
+                                   started=_rendering_collector, meanwhile=meanwhile)
             finally:
                 gc.set_threshold(*threshold)
-                sys.setswitchinterval(interval)
                 gc.unfreeze()
-                _CLAIMS = None
             # The pages' results count the texts this process converted, as the workers' do.
             cache.misses = converted
             cache.refresh()  # what the workers converted, for this process too
@@ -646,35 +620,12 @@ def render_pages(renderer: Renderer, pages: Sequence[PagePlan], folder: Path | N
     return [r for r in results if r is not None]
 
 
-# How long a thread of the building process waits for the interpreter while another renders
-# (Python's default: 5 ms). The pool's threads there hand the chunks to the workers and take
-# their results in: at the default, a worker waited 10 ms for its first chunk.
-_HANDOVER = 0.0005
-
-
 def _canonical(chunk: list[tuple[int, PageResult]], canonical: dict[Token, Token] | None
                ) -> list[tuple[int, PageResult]]:
     if canonical is not None:
         for _, result in chunk:
             result.tokens = frozenset([canonical.setdefault(t, t) for t in result.tokens])
     return chunk
-
-
-def _claim(number: int) -> bool:
-    """Claim chunk ``number`` for this process: False when another process did first."""
-    assert _CLAIMS is not None
-    with _CLAIMS.get_lock():
-        if _CLAIMS[number]:
-            return False
-        _CLAIMS[number] = 1
-        return True
-
-
-def _render_claimed(task: tuple[int, Sequence[int]]
-                    ) -> tuple[list[tuple[int, PageResult]], dict[Token, str]]:
-    """A worker's chunk, unless the parent process claimed it first."""
-    number, indexes = task
-    return _render_signed(indexes) if _claim(number) else ([], {})
 
 
 def _rendering_collector() -> None:

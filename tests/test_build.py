@@ -270,38 +270,36 @@ def test_only_a_process_that_converts_markdown_imports_it(tmp_path: Path) -> Non
     assert imported() == "True True True"
 
 
-def test_the_building_process_hands_over_sooner_while_workers_render(
+def test_a_page_that_fails_in_any_process_fails_the_build_with_its_error(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """While this process renders pages beside its workers, its threads that hand chunks to
-    them and take their results in wait half a millisecond for the interpreter, not five (a
-    worker waited twice that for its first chunk); as it was once the pages are rendered,
-    and after a page failed to render."""
+    """Pages render in this process and in a forked worker: a page that fails in either
+    fails the build with the page's own error (sent back by the worker as it was raised),
+    the folder is left as it was, and the collector is restored."""
+    import gc
+
     from chmgen import pipeline
 
     site = tmp_path / "site"
     shutil.copytree(SAMPLE, site)
-    usual = sys.getswitchinterval()
-    during: list[float] = []
+    out = tmp_path / "out"
+    build(site, out, jobs=2)
+    before = sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))
+    usual = gc.get_threshold()
     render = pipeline.render_tracked
+    parent = os.getpid()
+    for failing_in_worker in (True, False):
+        def failing(*args: object, worker: bool = failing_in_worker) -> object:
+            if (os.getpid() != parent) == worker:
+                raise ThemeError(f"page.html:1: template error: broken in "
+                                 f"{'a worker' if worker else 'the parent'}")
+            return render(*args)  # type: ignore[arg-type]
 
-    def noted(*args: object, **kwargs: object) -> object:
-        during.append(sys.getswitchinterval())
-        return render(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(pipeline, "render_tracked", noted)
-    build(site, tmp_path / "out", jobs=2)
-    assert pipeline.LAST_PARALLEL and during  # (the pages this process rendered)
-    assert during == [pytest.approx(pipeline._HANDOVER)] * len(during)
-    assert pipeline._HANDOVER < usual
-    assert sys.getswitchinterval() == usual
-
-    def failing(*args: object, **kwargs: object) -> object:
-        raise ThemeError("page.html:1: template error: broken")
-
-    monkeypatch.setattr(pipeline, "render_tracked", failing)
-    with pytest.raises(ThemeError):
-        build(site, tmp_path / "other", jobs=2)
-    assert sys.getswitchinterval() == usual
+        monkeypatch.setattr(pipeline, "render_tracked", failing)
+        with pytest.raises(ThemeError, match="broken in " + (
+                "a worker" if failing_in_worker else "the parent")):
+            build(site, out, jobs=2, incremental=False)
+        assert pipeline.LAST_PARALLEL and gc.get_threshold() == usual
+        assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == before
 
 
 def test_a_page_leaves_no_reference_cycle_and_the_same_bytes(
