@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from chmgen import __version__, deps, filememo, loadcache, noop, pipeline, rendercache
+from chmgen import __version__, compileahead, deps, filememo, loadcache, noop, pipeline, rendercache
 from chmgen.budget import PageWeight, check_budget, page_weights, static_sizes
 from chmgen.deps import Token, digest
 from chmgen.errors import ContentErrors, Problem, Problems
@@ -134,6 +134,8 @@ def build(
     unchanged: bool = True,
     ahead: rendercache.ConvertAhead | None = None,
     linked: LinkedCopy | None = None,
+    listing: noop.ListingLater | None = None,
+    compiling: int | None = None,
 ) -> BuildResult:
     """Build the site at ``root`` into ``out``; on any error ``out`` is left exactly as it was.
     ``records`` says how central CHM records are read (default: cache only, no network).
@@ -147,7 +149,8 @@ def build(
     ``noop.check`` of it, when it made one; ``ahead`` the ``convert_ahead`` it started, if it
     did (the build stops it once the site is read; the caller makes sure it is stopped);
     ``linked`` a copy of ``out`` it started (the build takes it when it can reuse the previous
-    build's files; the caller closes it)."""
+    build's files; the caller closes it), ``listing`` the listing of ``out`` it started,
+    ``compiling`` the process compiling templates it started (``compileahead``)."""
     started = time.perf_counter()
     out = (out or root / "_site").resolve()
     print_: noop.Fingerprint | None = None
@@ -217,7 +220,8 @@ def build(
                     renderer=renderer,
                     jobs=jobs, incremental=incremental and cache,
                     changes=print_.changes if print_ is not None else None, removals=removals,
-                    listed=listed if unchanged and not sources else None, linked=linked)
+                    listed=listed if unchanged and not sources else None, linked=linked,
+                    listing=listing, compiling=compiling)
             finally:
                 rendercache.use(previous_cache).close()
             per_language = Counter(page.lang for page in site.pages)
@@ -244,19 +248,24 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
              changes: noop.Changes | None = None, removals: list[Removal],
              listed: list[noop.ListingLater] | None = None,
              renderer: Renderer | None = None,
-             linked: LinkedCopy | None = None) -> tuple[int, int, int, str | None]:
+             linked: LinkedCopy | None = None,
+             listing: noop.ListingLater | None = None,
+             compiling: int | None = None) -> tuple[int, int, int, str | None]:
     """Render and write what changed (``changes``: the inputs that did since the last build,
     when known); returns bytes written, pages rendered, Markdown texts converted, and the
     identity of the manifest the folder's pages are now described by. Into ``listed``, when
     given, goes the folder's listing being made (once it is in place). ``renderer``: the
     site's, when it was made already; ``linked``: a copy of ``out`` being made, to build in
-    if the previous build's files can be reused."""
+    if the previous build's files can be reused; ``listing``: the listing of ``out`` being
+    made (when ``changes`` knows the one the last build left); ``compiling``: the process
+    compiling the templates ahead, waited for before they are loaded."""
     if renderer is None:
         renderer = make_renderer(site, explicit_index=explicit_index, cache_dir=cache_dir)
     where = manifest_path(root, out)
     # Into a folder that is not there (a first build, or a clean one) nothing can be reused.
     previous = read_manifest(where) if incremental and out.is_dir() else None
-    if previous is not None and not output_matches(out, previous):
+    if previous is not None and not (_as_left(previous, changes, listing)
+                                     or output_matches(out, previous)):
         previous = None
     static = {p.as_posix(): static_signature(root / "static" / p)
               for p in site.content.static_files}
@@ -322,6 +331,7 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
         if previous is not None:  # (the pages not rendered again)
             for result in previous.pages.values():
                 canonical.update(zip(result.tokens, result.tokens, strict=True))
+        compileahead.wait(compiling)
         results = render_pages(renderer, pages, staging, jobs=jobs, progress=progress,
                                previous=digests, same_from=same_from,
                                meanwhile=meanwhile if others is None else None,
@@ -348,6 +358,8 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
                 if not path.startswith("pagefind/"):
                     _remove(staging, path)
         _search(site, staging, manifest, previous, progress)
+        if listed is not None:  # (the folder is complete: listed while the build goes on)
+            listed.append(noop.ListingLater(staging))
         progress(Step("recording dependencies"))
         tokens = set().union(*(r.tokens for r in manifest.pages.values())) \
             if manifest.pages else set()
@@ -358,11 +370,10 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
         raise
     # The previous site is removed while the manifest and what the build read are written
     # (one waits for the disk, the other hashes and pickles); build() waits for it last.
-    # The folder's listing is made meanwhile too, by another process.
+    # The folder's listing is made meanwhile too, by another process (started before the
+    # swap: it lists the folder by a descriptor, whatever its name).
     if replaced:
         removals.append(Removal(replaced))
-    if listed is not None:
-        listed.append(noop.ListingLater(out))
     if cache_dir is not None:
         write_manifest(where, manifest)
     # Keep the texts the site shows (every page's, and the feeds'); drop the rest once they
@@ -374,6 +385,15 @@ def _produce(site: Site, root: Path, out: Path, cache_dir: Path | None, *,
     return (written + sum(r.written for r in results), len(results),
             converted + rendercache.active().misses,
             manifest.identity if cache_dir is not None else None)
+
+
+def _as_left(previous: Manifest, changes: noop.Changes | None,
+             listing: noop.ListingLater | None) -> bool:
+    """The output folder is as the build that wrote ``previous`` left it: its listing is the
+    one that build recorded (the same files, sizes and times; made by another process while
+    this one read the site). Else ``output_matches`` looks at the folder itself."""
+    return listing is not None and changes is not None and changes.listing is not None \
+        and changes.manifest == previous.identity and listing.result() == changes.listing
 
 
 def _exports_of(previous: Manifest) -> dict[str, tuple[int, str]]:

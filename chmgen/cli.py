@@ -103,6 +103,7 @@ def build(site_dir: Path, out: Path | None, strict: bool, offline: bool, refresh
     ahead = None
     compiling: int | None = None  # the process compiling templates ahead, when there is one
     linked: LinkedCopy | None = None  # the output folder being copied, for a rebuild
+    listing: noop.ListingLater | None = None  # ... and listed
     options = noop.build_options(strict=strict, base_url=base_url, explicit_index=False,
                                  records=mode, api_url=api_url)
     if not full and mode != "refresh" and not noop.record_path(site_dir, target).exists():
@@ -135,6 +136,8 @@ def build(site_dir: Path, out: Path | None, strict: bool, offline: bool, refresh
             from chmgen.output import LinkedCopy
 
             linked = LinkedCopy.start(target)
+            if changes.listing is not None:  # (is the folder as the last build left it?)
+                listing = noop.ListingLater(target)
         if result is None:
             from chmgen.build import build as run_build
 
@@ -153,7 +156,8 @@ def build(site_dir: Path, out: Path | None, strict: bool, offline: bool, refresh
                                        progress=progress,
                                        records=_records_options(offline, refresh, api_url),
                                        jobs=jobs, incremental=not full, fingerprint=known,
-                                       ahead=ahead, linked=linked)
+                                       ahead=ahead, linked=linked, listing=listing,
+                                       compiling=compiling)
             except ChmgenError as error:
                 _fail(error)
                 return
@@ -164,6 +168,8 @@ def build(site_dir: Path, out: Path | None, strict: bool, offline: bool, refresh
             compileahead.finish(compiling)
         if linked is not None:  # (unless the build took it: then it is in place, or gone)
             linked.close()
+        if listing is not None:
+            listing.close()
     _print_warnings(result.warnings, quiet)
     if not quiet:
         for note in result.notes:

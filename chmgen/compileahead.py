@@ -55,6 +55,17 @@ def _stop(signum: int, frame: object) -> None:
     raise SystemExit(1)  # (Jinja removes the cache entry it was writing)
 
 
+def wait(pid: int | None) -> None:
+    """Wait for the process to be done (the renderer is about to load the templates: what
+    the process has not compiled yet, it would compile too)."""
+    if pid is None:
+        return
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:  # (waited for already)
+        pass
+
+
 def finish(pid: int | None) -> None:
     """Stop the process if it is still compiling, and wait for it."""
     if pid is None:

@@ -101,6 +101,7 @@ class Changes:
     files: frozenset[str]
     themes: bool
     manifest: str
+    listing: str | None = None  # the output folder's, as that build left it (see listing())
 
 
 def check(root: Path, out: Path, options: dict[str, Any]
@@ -123,7 +124,9 @@ def _changes(print_: Fingerprint, saved: dict[str, Any] | None) -> Changes | Non
     now = print_.files
     changed = {path for path, digest in now.items() if before.get(path) != digest}
     changed.update(before.keys() - now.keys())
-    return Changes(frozenset(changed), saved.get("themes") != print_.themes, saved["manifest"])
+    listed = saved.get("listing")
+    return Changes(frozenset(changed), saved.get("themes") != print_.themes, saved["manifest"],
+                   listed if isinstance(listed, str) else None)
 
 
 def _saved(root: Path, out: Path) -> dict[str, Any] | None:
@@ -409,29 +412,46 @@ def _chunk_digests(chunk: list[tuple[str, str]]) -> list[str]:
     return [_file_digest(where) for _, where in chunk]
 
 
-def listing(out: Path) -> str | None:
+def listing(out: Path | int) -> str | None:
     """A digest of the output folder's files with their sizes and modification times (in
     ``os.walk``'s order: a folder's files by name, then its folders by name; folders that are
-    symbolic links are not entered)."""
-    if not out.is_dir():
+    symbolic links are not entered). ``out``: the folder, or a descriptor of it (the folder
+    it was opened on is listed, whatever its name is now)."""
+    try:
+        folder = out if isinstance(out, int) else os.open(out, _FOLDER_FLAGS)
+    except OSError:
         return None
-    digest = hashlib.blake2b(digest_size=24)
-    _list_folder(digest, str(out), "")
+    try:
+        digest = hashlib.blake2b(digest_size=24)
+        _list_folder(digest, folder, "")
+    finally:
+        if folder is not out:
+            os.close(folder)
     return digest.hexdigest()
+
+
+_FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
 
 
 class ListingLater:
     """``listing(out)``, made by a forked process while this one goes on (a build writing its
-    manifest): at 10,000 pages the walk is 10,000 folders and a tenth of a second. Where
-    processes are not forked (not Linux), or the process fails, ``result`` makes it here."""
+    manifest): at 10,000 pages the walk is 10,000 folders and a tenth of a second. It lists
+    the folder ``out`` names now, even if it is renamed meanwhile (a staging folder swapped
+    into place). Where processes are not forked (not Linux), or the process fails,
+    ``result`` makes it here."""
 
     def __init__(self, out: Path) -> None:
-        self._out = out
+        try:
+            self._folder: int | None = os.open(out, _FOLDER_FLAGS)
+        except OSError:
+            self._folder = None
+        folder = self._folder
         read, write = os.pipe()
 
         def walk() -> None:
             os.close(read)
-            os.write(write, (listing(out) or "-").encode())
+            found = listing(folder) if folder is not None else None
+            os.write(write, (found or "-").encode())
 
         self._pid = run_forked(walk)
         os.close(write)
@@ -441,25 +461,37 @@ class ListingLater:
 
     def result(self) -> str | None:
         """The listing (waiting for the process if it is not done)."""
-        if self._pid is None:
-            return listing(self._out)
         data = b""
-        try:
-            while chunk := os.read(self._read, 256):
-                data += chunk
-        finally:
-            self.close()
-        return None if data == b"-" else data.decode() if data else listing(self._out)
+        if self._pid is not None:
+            try:
+                while chunk := os.read(self._read, 256):
+                    data += chunk
+            finally:
+                self._wait()
+        if data == b"-":
+            found = None
+        elif data:
+            found = data.decode()
+        else:  # (no process, or it failed)
+            found = listing(self._folder) if self._folder is not None else None
+        self.close()
+        return found
 
-    def close(self) -> None:
-        """Wait for the process, if it runs (its result, if any, is dropped)."""
+    def _wait(self) -> None:
         if self._pid is not None:
             os.close(self._read)
             os.waitpid(self._pid, 0)
             self._pid = None
 
+    def close(self) -> None:
+        """Wait for the process, if it runs (its result, if any, is dropped)."""
+        self._wait()
+        if self._folder is not None:
+            os.close(self._folder)
+            self._folder = None
 
-def _list_folder(digest: Any, folder: str, prefix: str) -> None:
+
+def _list_folder(digest: Any, folder: int, prefix: str) -> None:
     files: list[os.DirEntry[str]] = []
     folders: list[os.DirEntry[str]] = []
     try:
@@ -480,7 +512,14 @@ def _list_folder(digest: Any, folder: str, prefix: str) -> None:
     digest.update("".join(lines).encode("utf-8", "surrogateescape"))
     for entry in sorted(folders, key=lambda entry: entry.name):
         if not entry.is_symlink():
-            _list_folder(digest, entry.path, f"{prefix}{entry.name}/")
+            try:
+                inner = os.open(entry.name, _FOLDER_FLAGS, dir_fd=folder)
+            except OSError:
+                continue
+            try:
+                _list_folder(digest, inner, f"{prefix}{entry.name}/")
+            finally:
+                os.close(inner)
 
 
 def unchanged(root: Path, out: Path, print_: str, saved: dict[str, Any] | None = None

@@ -98,15 +98,15 @@ def test_no_process_where_it_could_not_help(site: Path,
 def test_the_command_line_compiles_ahead_for_a_rebuild_only(
         site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A first build into a folder converts Markdown ahead instead; a rebuild after a
-    template changed forks the process compiling templates, and the build waits for it (or
-    stops it) before it ends; a rebuild after a page changed, or with nothing to do, forks
-    none."""
+    template changed forks the process compiling templates, and the build waits for it before
+    it loads the templates, then once more before it ends (stopping it, had it not ended); a
+    rebuild after a page changed, or with nothing to do, forks none."""
     from click.testing import CliRunner
 
     from chmgen.cli import cli
 
     events: list[str] = []
-    start, finish = compileahead.start, compileahead.finish
+    start, finish, wait = compileahead.start, compileahead.finish, compileahead.wait
 
     def starting(root: Path, jobs: int | None) -> int | None:
         pid = start(root, jobs)
@@ -120,8 +120,26 @@ def test_the_command_line_compiles_ahead_for_a_rebuild_only(
             os.waitpid(pid, os.WNOHANG)  # (waited for: gone)
         events.append("finish")
 
+    def waiting(pid: int | None) -> None:
+        if pid is not None:
+            events.append("wait")
+            wait(pid)
+            with pytest.raises(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)  # (done before the templates are loaded)
+
+    from chmgen import pipeline
+
+    warm = pipeline.Renderer.warm
+
+    def warming(self: pipeline.Renderer, pages: object) -> None:
+        if events and events[-1] != "warm":
+            events.append("warm")
+        warm(self, pages)  # type: ignore[arg-type]
+
     monkeypatch.setattr(compileahead, "start", starting)
     monkeypatch.setattr(compileahead, "finish", finishing)
+    monkeypatch.setattr(compileahead, "wait", waiting)
+    monkeypatch.setattr(pipeline.Renderer, "warm", warming)
     out = tmp_path / "out"
     command = ["build", str(site), "-o", str(out), "--offline", "-q", "--jobs", "2"]
     assert CliRunner().invoke(cli, command).exit_code == 0
@@ -135,7 +153,7 @@ def test_the_command_line_compiles_ahead_for_a_rebuild_only(
         "utf-8")
     again = CliRunner().invoke(cli, command)
     assert again.exit_code == 0, again.output
-    assert events == ["start", "finish"]
+    assert events == ["start", "wait", "warm", "finish"]
     events.clear()
     assert CliRunner().invoke(cli, command).exit_code == 0  # nothing to do
     assert events == []

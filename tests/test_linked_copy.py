@@ -1,7 +1,8 @@
 """A rebuild on the command line builds in a copy of the output folder made of hard links by
 ``cp -al`` while the site is read (chmgen.output.LinkedCopy): it writes only what changed, and
 whatever happens, no copy is left behind and the published folder is replaced whole or not
-at all."""
+at all. The folder is listed meanwhile too: when it is as the last build left it, the build
+does not look at it again."""
 
 from __future__ import annotations
 
@@ -134,3 +135,23 @@ def test_a_rebuild_with_nothing_to_write_leaves_no_copy(built: tuple[Path, Path]
     assert rebuild(site, out) == 0
     assert inodes(out) == before  # the very files: nothing was replaced
     assert leftovers(tmp_path) == []
+
+
+def test_a_folder_listed_as_the_last_build_left_it_is_not_walked_again(
+        built: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site, out = built
+    import chmgen.build as engine
+
+    walked: list[Path] = []
+    matches = engine.output_matches
+    monkeypatch.setattr(engine, "output_matches",
+                        lambda folder, manifest: walked.append(folder) or matches(folder,
+                                                                                  manifest))
+    edit_a_page(site)
+    assert rebuild(site, out) == 0
+    assert walked == []  # the listing made meanwhile said so
+    (out / "about" / "index.html").write_text("edited by hand", "utf-8")
+    edit_a_page(site)
+    assert rebuild(site, out) == 0
+    assert walked == [out]  # a folder changed by hand: looked at, and built again whole
+    assert files(out) == clean_build(site, tmp_path / "clean")

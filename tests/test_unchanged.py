@@ -399,7 +399,7 @@ def test_the_output_listing_is_os_walk_s(tmp_path: Path) -> None:
 
 def test_a_build_records_its_listing_made_by_another_process(
         site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The listing a build records is made by a process forked once the folder is in place
+    """The listing a build records is made by a process forked once the folder is complete
     (while the manifest is written); it is the folder's listing, so the next build finds
     nothing changed. A listing whose process fails is made by the building process."""
     made: list[int] = []
@@ -421,13 +421,20 @@ def test_a_build_records_its_listing_made_by_another_process(
     assert noop.ListingLater(tmp_path / "nothing").result() is None
     parent = os.getpid()
 
-    def listing(folder: Path) -> str:
+    def listing(folder: Path | int) -> str:
         if os.getpid() != parent:
             raise OSError("the forked process fails")
-        return f"made here: {folder.name}"
+        return f"made here: {os.listdir(folder)}"
 
     monkeypatch.setattr(noop, "listing", listing)
-    assert noop.ListingLater(out).result() == "made here: out"
+    assert noop.ListingLater(out).result() == f"made here: {os.listdir(out)}"
+    # The folder named when it is made is listed, whatever it is renamed to meanwhile.
+    monkeypatch.undo()
+    expected = noop.listing(out)
+    later = noop.ListingLater(out)
+    os.rename(out, tmp_path / "renamed")
+    (tmp_path / "out").mkdir()
+    assert later.result() == expected != noop.listing(tmp_path / "out")
 
 
 @pytest.mark.parametrize("slow", [0.0, 1.0])
