@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import fcntl
 import mmap
-import multiprocessing
 import os
 import pickle
 import signal
@@ -56,31 +55,45 @@ def render_in_parallel(count: int, workers: int, render: Callable[[int], Any],
         crew.finish(take)
     finally:
         crew.stop()
+        table.close()
 
 
 class _Table:
-    """The chunks still to render: [front, back), in memory the forked processes share."""
+    """The chunks still to render: [front, back), in memory the forked processes share. It is
+    read and changed by the process holding the token: one byte in a pipe they all share,
+    read to take it (a read is atomic: one process gets it) and written back to give it up.
+    (multiprocessing's locks cost a tenth of the building process's imports.)"""
 
     def __init__(self, count: int) -> None:
         self._memory = mmap.mmap(-1, _RANGE.size)
         _RANGE.pack_into(self._memory, 0, 0, count)
-        self._lock = multiprocessing.get_context("fork").Lock()
+        self._take, self._give = os.pipe()
+        os.write(self._give, b"\0")
 
     def claim_front(self) -> int | None:
-        with self._lock:
-            front, back = _RANGE.unpack_from(self._memory, 0)
-            if front >= back:
-                return None
-            _RANGE.pack_into(self._memory, 0, front + 1, back)
-            return int(front)
+        return self._claim(front=True)
 
     def claim_back(self) -> int | None:
-        with self._lock:
-            front, back = _RANGE.unpack_from(self._memory, 0)
-            if front >= back:
+        return self._claim(front=False)
+
+    def _claim(self, *, front: bool) -> int | None:
+        os.read(self._take, 1)
+        try:
+            first, end = _RANGE.unpack_from(self._memory, 0)
+            if first >= end:
                 return None
-            _RANGE.pack_into(self._memory, 0, front, back - 1)
-            return int(back - 1)
+            if front:
+                _RANGE.pack_into(self._memory, 0, first + 1, end)
+                return int(first)
+            _RANGE.pack_into(self._memory, 0, first, end - 1)
+            return int(end - 1)
+        finally:
+            os.write(self._give, b"\0")
+
+    def close(self) -> None:
+        os.close(self._take)
+        os.close(self._give)
+        self._memory.close()
 
 
 def _work(table: _Table, render: Callable[[int], Any], started: Callable[[], None],

@@ -238,36 +238,41 @@ def test_only_a_process_that_converts_markdown_imports_it(tmp_path: Path) -> Non
     quickmark leaves to it is converted: a rebuild after a template edit renders every page
     from texts converted before, without it; so does a build after a page of plain prose is
     added (quickmark converts it); after an edit of a page with a quote, the building process
-    imports it. PyYAML (15 ms) is imported where a file is parsed: not by the rebuild after a
-    template edit, which takes the whole site from the load cache."""
+    imports it. PyYAML (15 ms) and the readers of site files (their schemas) are imported
+    where a file is parsed: not by the rebuild after a template edit, which takes the whole
+    site from the load cache. No build imports multiprocessing (its workers are forked and
+    share a table of chunks without it)."""
     from tests.support.fixtures import local_sample_site
 
     site = local_sample_site(tmp_path)
     code = ("import sys\nfrom chmgen.cli import cli\n"
             "cli(sys.argv[1:], prog_name='chmgen', standalone_mode=False)\n"
             "print('markdown' in sys.modules, 'chmgen.markup' in sys.modules,"
-            " 'yaml' in sys.modules)")
+            " 'yaml' in sys.modules, 'chmgen.readsite' in sys.modules,"
+            " 'multiprocessing' in sys.modules)")
 
-    def imported() -> str:
+    def imported(jobs: int = 1) -> str:
         done = subprocess.run([sys.executable, "-c", code, "build", str(site), "-o",
-                               str(tmp_path / "out"), "--offline", "-q", "-j", "1"],
+                               str(tmp_path / "out"), "--offline", "-q", "-j", str(jobs)],
                               capture_output=True, text=True, check=True, cwd=ROOT)
         return done.stdout.strip().splitlines()[-1]
 
-    assert imported() == "True True True"
+    assert imported() == "True True True True False"
     override = site / "overrides" / "base.html"
     override.parent.mkdir()
     override.write_text((ROOT / "themes/default/templates/base.html").read_text("utf-8")
                         + "{# edited #}\n", "utf-8")
-    assert imported() == "False False False"
+    assert imported() == "False False False False False"
+    override.write_text(override.read_text("utf-8") + "{# again #}\n", "utf-8")
+    assert imported(jobs=2) == "False False False False False"  # (pages on two processes)
     (site / "pages" / "plain.md").write_text(
         "---\ntitle: Plain\n---\n\nProse, a [link](/targets/) and a list:\n\n- one\n- two\n",
         "utf-8")
-    assert imported() == "False False True"
+    assert imported() == "False False True True False"
     page = site / "pages" / "about.md"
     assert "\n> " in page.read_text("utf-8")  # (a quote: quickmark leaves the text)
     page.write_text(page.read_text("utf-8") + "\nOne more sentence.\n", "utf-8")
-    assert imported() == "True True True"
+    assert imported() == "True True True True False"
 
 
 def test_a_page_that_fails_in_any_process_fails_the_build_with_its_error(

@@ -91,13 +91,13 @@ def loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     import chmgen.load as load
 
     seen: list[Path] = []
-    original = load._load_site
+    original = load._read
 
-    def _load_site(root: Path, problems: Problems) -> object:
+    def _read(root: Path, problems: Problems) -> object:
         seen.append(root)
         return original(root, problems)
 
-    monkeypatch.setattr(load, "_load_site", _load_site)
+    monkeypatch.setattr(load, "_read", _read)
     return seen
 
 

@@ -6,9 +6,10 @@ import json
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
+_DATA = Path(__file__).resolve().parent / "data"
 _PREFIX = re.compile(r"^(GBF-T\d+\.|GBF-G-[A-D]\.|Aichi-T\d+\.)\s*")
 
 # chmgen's grouping of GBF targets under the four goals, following the GBF's Section H
@@ -63,8 +64,9 @@ class AichiTarget:
 
 
 def _load(name: str) -> Any:
-    path = resources.files(__package__).joinpath("data").joinpath(name)
-    return json.loads(path.read_text("utf-8"))
+    # (beside this module: chmgen is installed as files, its themes too; importlib.resources
+    # would import its zip readers for nothing)
+    return json.loads((_DATA / name).read_text("utf-8"))
 
 
 def _strip(value: str) -> str:
