@@ -139,16 +139,14 @@ def build(site_dir: Path, out: Path | None, strict: bool, offline: bool, refresh
             if changes.listing is not None:  # (is the folder as the last build left it?)
                 listing = noop.ListingLater(target)
         if result is None:
-            from chmgen.build import build as run_build
-
             if ahead is None:
                 # ... and a second process compiles the templates (one just edited, above all)
-                # into the compiled-template cache. (Forked once the renderer is imported: it
-                # imports nothing, and leaves the other core to the copy until then.)
+                # into the compiled-template cache.
                 from chmgen import compileahead
 
                 if compileahead.needed(changes):
                     compiling = compileahead.start(site_dir, jobs)
+            from chmgen.build import build as run_build
 
             try:
                 with _progress(quiet, verbose) as progress:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from jinja2 import Environment, FileSystemBytecodeCache
+from jinja2 import Environment
 
 from chmgen import __version__, deps, fileio, filememo, noop, rendercache
 from chmgen.deps import Token, digest, stable
@@ -40,7 +40,7 @@ from chmgen.render import (
     render_tracked,
 )
 from chmgen.site import _DERIVED, PagePlan, Site
-from chmgen.theme import static_dirs, template_loader, theme_chain, translations
+from chmgen.theme import static_dirs, template_cache, template_loader, theme_chain, translations
 from chmgen.workers import render_in_parallel
 
 MANIFEST_FORMAT = 4
@@ -431,20 +431,6 @@ def _by_identity(records: Iterable[Any]) -> dict[str, Any]:
             for variant in variants.values():
                 found[deps.identity(variant)] = variant  # type: ignore[index]
     return found
-
-
-def template_cache() -> FileSystemBytecodeCache | None:
-    """Compiled templates, per user (like Python's own bytecode): a template is compiled once
-    per source text and Jinja version, whatever the site. Off with CHMGEN_TEMPLATE_CACHE=0."""
-    if os.environ.get("CHMGEN_TEMPLATE_CACHE") == "0":
-        return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "chmgen", "templates")
-    try:
-        os.makedirs(folder, exist_ok=True)
-    except OSError:
-        return None
-    return FileSystemBytecodeCache(folder)
 
 
 def theme_assets(chain: list[Path]) -> dict[str, bytes]:

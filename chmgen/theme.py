@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import copy
 import io
+import os
 from functools import cache
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
-from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
+from jinja2 import ChoiceLoader, FileSystemBytecodeCache, FileSystemLoader, PrefixLoader
 
 from chmgen.errors import ThemeError
 from chmgen.noop import plain_yaml_mapping
@@ -120,3 +121,17 @@ def _catalog(folder: Path, lang: str, stamp: tuple[int, int]) -> Translations | 
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
     return Translations(buffer)
+
+
+def template_cache() -> FileSystemBytecodeCache | None:
+    """Compiled templates, per user (like Python's own bytecode): a template is compiled once
+    per source text and Jinja version, whatever the site. Off with CHMGEN_TEMPLATE_CACHE=0."""
+    if os.environ.get("CHMGEN_TEMPLATE_CACHE") == "0":
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "chmgen", "templates")
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError:
+        return None
+    return FileSystemBytecodeCache(folder)

@@ -59,8 +59,23 @@ def test_what_is_compiled_ahead_the_renderer_finds_compiled(
             / "base.html").read_text("utf-8")
     (overrides / "base.html").write_text(base + "{# edited #}\n", "utf-8")
     assert "base.html" in _compiled_by_renderer(site, monkeypatch)  # (the edit: compiled)
+    compileahead.compile_templates(site)  # (those no page uses, too)
     (overrides / "base.html").write_text(base + "{# edited again #}\n", "utf-8")
+    from jinja2.bccache import Bucket
+
+    compiled: list[str | None] = []
+    loaded: list[str] = []
+    compile_, load = Environment.compile, Bucket.load_bytecode
+    monkeypatch.setattr(Environment, "compile", lambda self, source, name=None, *a, **k: (
+        compiled.append(name), compile_(self, source, name, *a, **k))[1])
+    monkeypatch.setattr(Bucket, "load_bytecode", lambda self, f: (
+        loaded.append(self.key), load(self, f))[1])
     done = compileahead.compile_templates(site)
+    # The edited one compiled (Jinja looked its old entry up first); the others, there
+    # already, not even loaded.
+    assert compiled == ["base.html"] and len(loaded) == 1
+    monkeypatch.setattr(Environment, "compile", compile_)
+    monkeypatch.setattr(Bucket, "load_bytecode", load)
     assert {"base.html", "page.html", "target.html"} <= set(done)
     assert not any(name.startswith("!") for name in done)
     assert _compiled_by_renderer(site, monkeypatch) == []
