@@ -90,6 +90,9 @@ class Fingerprint:
     # Filled by check(): what changed since the last build into the same folder, when it is
     # known (see Changes).
     changes: Changes | None = None
+    # chmgen's code and themes, as ``files`` and ``stats`` (by absolute path)
+    tool_files: dict[str, str] = field(default_factory=dict)
+    tool_stats: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,10 @@ def fingerprint(root: Path, out: Path, options: dict[str, Any],
     # Files changed just before the fingerprint is taken are not trusted the next time: a
     # change within the same tick of the file system's clock would leave the times as they
     # were (as git does for "racily clean" files).
-    reuse = _Reuse(saved, time.time_ns() - _RACY_NS)
+    trusted = time.time_ns() - _RACY_NS
+    reuse = _Reuse(saved, trusted)
+    # chmgen's code and themes, by absolute path: their digests are taken the same way
+    tools = _Reuse(saved, trusted, files="tool_files", stats="tool_stats", absolute=True)
     versions = _versions()
     head = {"format": FORMAT, "chmgen": __version__, "python": sys.version,
             "libraries": versions, "options": options, "out": str(out),
@@ -166,15 +172,15 @@ def fingerprint(root: Path, out: Path, options: dict[str, Any],
     here = Path(__file__).resolve().parent
     code = hashlib.blake2b(json.dumps([FORMAT, __version__, sys.version, versions]).encode(),
                            digest_size=24)
-    _hash_tree(code, here, here.parent)  # chmgen's code (editable installs change)
+    _hash_tree(code, here, here.parent, tools)  # chmgen's code (editable installs change)
     context.update(code.digest())
     themes = hashlib.blake2b(digest_size=24)
     builtin = [here / "_themes", here.parent / "themes"]
     for folder in builtin:
-        _hash_tree(themes, folder, folder.parent)
+        _hash_tree(themes, folder, folder.parent, tools)
     for folder in _theme_folders(root, builtin):  # a theme kept outside the site
         if root not in folder.parents and not any(b in folder.parents for b in builtin):
-            _hash_tree(themes, folder, folder.parent)
+            _hash_tree(themes, folder, folder.parent, tools)
     # The site: its hidden folders aside (.git, .chmgen, …), but the central CHM records cache.
     files: dict[str, str] = {}
     _file_digests(files, root, root, {out}, top=True, reuse=reuse)
@@ -184,22 +190,29 @@ def fingerprint(root: Path, out: Path, options: dict[str, Any],
     whole.update(f"{context.hexdigest()}\0{themes.hexdigest()}\0".encode())
     _update(whole, files)
     return Fingerprint(whole.hexdigest(), context.hexdigest(), themes.hexdigest(), files,
-                       reuse.stats, code=code.hexdigest())
+                       reuse.stats, code=code.hexdigest(), tool_files=tools.found,
+                       tool_stats=tools.stats)
 
 
 _RACY_NS = 3_000_000_000  # coarser than any file system's clock (FAT: 2 s)
 
 
 class _Reuse:
-    """The digests a fingerprint may take from the last one, and the stats it records."""
+    """The digests a fingerprint may take from the last one, and the stats it records (the
+    site's files by relative path; with ``absolute``, chmgen's own by absolute path, kept
+    under other names in the record)."""
 
-    def __init__(self, saved: dict[str, Any] | None, trusted_before: int) -> None:
-        files = saved.get("files") if saved else None
-        stats = saved.get("stats") if saved else None
-        self.files: dict[str, Any] = files if isinstance(files, dict) else {}
-        self.known: dict[str, Any] = stats if isinstance(stats, dict) and self.files else {}
+    def __init__(self, saved: dict[str, Any] | None, trusted_before: int, *,
+                 files: str = "files", stats: str = "stats", absolute: bool = False) -> None:
+        known_files = saved.get(files) if saved else None
+        known_stats = saved.get(stats) if saved else None
+        self.files: dict[str, Any] = known_files if isinstance(known_files, dict) else {}
+        self.known: dict[str, Any] = known_stats \
+            if isinstance(known_stats, dict) and self.files else {}
         self.trusted_before = trusted_before
+        self.absolute = absolute
         self.stats: dict[str, str] = {}
+        self.found: dict[str, str] = {}  # (absolute) the digests taken, to be recorded
         self.pending: list[tuple[str, str]] = []  # (path, where) of the files to read
 
     def digest(self, path: str, entry: os.DirEntry[str]) -> str | None:
@@ -209,6 +222,8 @@ class _Reuse:
         except OSError:
             return None
         now = f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
+        if self.absolute:
+            path = entry.path
         if stat.st_ctime_ns < self.trusted_before and stat.st_mtime_ns < self.trusted_before:
             self.stats[path] = now
         if self.known.get(path) == now:
@@ -320,11 +335,17 @@ def library_version(name: str) -> str:
     return _versions()[name]
 
 
-def _hash_tree(digest: Any, folder: Path, base: Path) -> None:
+def _hash_tree(digest: Any, folder: Path, base: Path, reuse: _Reuse | None = None) -> None:
     """Every file under ``folder`` (``__pycache__`` aside), by its path relative to ``base``
-    and its bytes, in a fixed order."""
+    and its bytes, in a fixed order; unchanged files' from ``reuse`` (an absolute one), which
+    keeps those taken."""
     found: dict[str, str] = {}
-    _file_digests(found, folder, base, set())
+    _file_digests(found, folder, base, set(), reuse=reuse)
+    if reuse is not None:
+        _read_pending(found, reuse.pending)
+        reuse.pending = []
+        reuse.found.update((os.path.join(base, path), file_digest)
+                           for path, file_digest in found.items())
     _update(digest, found)
 
 
@@ -553,6 +574,7 @@ def remember(root: Path, out: Path, print_: Fingerprint | None, outcome: Outcome
     state: dict[str, Any] = {
         "fingerprint": print_.digest, "context": print_.context, "themes": print_.themes,
         "files": print_.files, "stats": print_.stats, "manifest": manifest,
+        "tool_files": print_.tool_files, "tool_stats": print_.tool_stats,
         "sources": outcome.sources}
     if not outcome.sources:  # what the next build may report again (see unchanged())
         state.update({

@@ -152,6 +152,41 @@ def test_a_file_unchanged_since_the_last_build_is_not_read_again(
         "pages/about.md"]
 
 
+def test_chmgen_s_own_files_unchanged_since_the_last_build_are_not_read_again(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """chmgen's code and themes are inputs too (an editable install changes): like the
+    site's files, those whose size, times and inode the record holds are not read again,
+    and one whose times changed is."""
+    out = tmp_path / "out"
+    options = noop.build_options(strict=False, base_url=None, explicit_index=False,
+                                 records="cache", api_url=None)
+    monkeypatch.setattr(noop, "_RACY_NS", 0)
+    build(site, out, jobs=1)
+    record = _record(site, out)
+    tools, stats = record["tool_files"], record["tool_stats"]
+    assert isinstance(tools, dict) and isinstance(stats, dict)
+    code = str(Path(noop.__file__).resolve())
+    assert code in tools and code in stats and set(stats) <= set(tools)
+    assert any("/themes/default/templates/base.html" in path for path in tools)
+    read: list[str] = []
+    digest = noop._file_digest
+    monkeypatch.setattr(noop, "_file_digest", lambda where: read.append(where) or digest(where))
+    first, _ = noop.check(site, out, options)
+    assert not [path for path in read if path in stats]  # none of those recorded
+    # A wrong digest recorded for an unchanged file is taken as it is (so it was not read)...
+    tools[code] = "0" * 48
+    noop.record_path(site, out).write_text(json.dumps(record), "utf-8")
+    second, _ = noop.check(site, out, options)
+    assert first is not None and second is not None
+    assert second.tool_files[code] == "0" * 48 and second.context != first.context
+    # ... and a file whose times changed is read again.
+    stats[code] = "0:0:0:0"
+    noop.record_path(site, out).write_text(json.dumps(record), "utf-8")
+    third, _ = noop.check(site, out, options)
+    assert third is not None and third.tool_files[code] == first.tool_files[code]
+    assert third.context == first.context and code in read
+
+
 def _signed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[object, ...]]:
     """The tokens whose signatures the build computes (in this process: jobs=1)."""
     from chmgen.pipeline import Renderer
