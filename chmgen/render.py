@@ -46,7 +46,14 @@ from chmgen.rendercache import render_markdown
 from chmgen.search import page_gbf_targets
 from chmgen.site import PagePlan, Site
 from chmgen.text import Text
-from chmgen.urls import absolute_url, is_external, lang_prefix, relative_url
+from chmgen.urls import (
+    absolute_url,
+    is_external,
+    lang_prefix,
+    link_place,
+    link_starts,
+    relative_url,
+)
 
 RTL_LANGUAGES = {"ar", "arc", "dv", "fa", "ha-Arab", "he", "ks", "ku-Arab", "ps", "sd", "ug",
                  "ur", "yi"}
@@ -99,7 +106,9 @@ def language_name(lang: str) -> str:
 # token the fragment read, so incremental builds see the same dependencies as without it.
 
 FRAGMENTS = True  # False renders every fragment on every page (tests compare the two)
-_fragments: dict[tuple[Any, ...], tuple[Shared, frozenset[deps.Token]]] = {}
+_fragments: dict[tuple[Any, ...],
+                 tuple[Shared, frozenset[deps.Token], frozenset[tuple[str, ...]] | None]] = {}
+_unmarked: dict[tuple[Any, ...], str] = {}  # (fragment, place): its HTML for pages there
 _LINK_MARK = re.compile("\x1a([UK])([^\x1a]*)\x1a")
 fragment_stats = {"made": 0, "reused": 0}
 
@@ -108,6 +117,7 @@ def clear_fragments() -> None:
     """Forget every fragment: called before each set of pages is rendered (the site, its
     configuration or its templates may have changed since)."""
     _fragments.clear()
+    _unmarked.clear()
 
 
 class FragmentCache(Extension):
@@ -144,12 +154,20 @@ class FragmentCache(Extension):
             # Not the page's own record: it is no other page's dependency (each page notes
             # its own, reading the keys).
             read.discard(("r", deps.identity(page.page)))
-            found = _fragments[key] = (page.shared(html), frozenset(read))
+            shared = page.shared(html)
+            found = _fragments[key] = (shared, frozenset(read), page.link_starts(shared))
             fragment_stats["made"] += 1
         else:
             fragment_stats["reused"] += 1
         deps.note_tokens(found[1])
-        return Markup(page.unmark(found[0]))
+        # Pages in the same place (see urls.link_place) get the same links: unmarked once.
+        place = page.link_place(found[2]) if found[2] is not None else None
+        if place is None:
+            return Markup(page.unmark(found[0]))
+        made = _unmarked.get((key, place))
+        if made is None:
+            made = _unmarked[(key, place)] = page.unmark(found[0])
+        return Markup(made)
 
 
 # Callables that take no context, environment or evaluation context unless marked so by
@@ -330,6 +348,29 @@ class PageContext:
                 marks.append((pieces[index + 1], htmllib.unescape(pieces[index + 2])))
                 texts.append("")
         return Shared(tuple(texts), tuple(marks))
+
+    def link_starts(self, shared: Shared) -> frozenset[tuple[str, ...]] | None:
+        """The starts of the site paths ``shared`` links to (``urls.link_starts``); None when
+        its links from this page are not made by ``relative_url`` alone."""
+        if self.page.key == "404.html" and self.site.config.base_url:
+            return None  # (absolute links)
+        targets = []
+        for kind, value in shared.marks:
+            if kind == "U":
+                lang, _, key = value.partition("\x1f")
+                targets.append(lang_prefix(lang or self.lang, self.default) + key)
+            elif kind == "K":
+                if not is_external(value):
+                    targets.append(value.lstrip("/"))
+            else:
+                targets.append(value)
+        return link_starts(targets)
+
+    def link_place(self, starts: frozenset[tuple[str, ...]]) -> tuple[Any, ...] | None:
+        """This page's place, as far as links to targets with ``starts`` go (see urls)."""
+        if self.page.key == "404.html" and self.site.config.base_url:
+            return None
+        return link_place(self.path, starts)
 
     def unmark(self, shared: Shared) -> str:
         """A shared fragment for this page: its markers become links relative to it, escaped

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import posixpath
+from collections.abc import Iterable
 
 ABSOLUTE_PREFIXES = ("http://", "https://", "mailto:", "tel:", "//", "#", "data:")
 
@@ -89,3 +90,35 @@ def is_external(url: str) -> bool:
 def absolute_url(base_url: str, key: str) -> str:
     """Public address of a page, for sitemaps, canonical links and feeds."""
     return base_url.rstrip("/") + "/" + key
+
+
+# Links that many pages share (a site's menu, made once) are the same from every page whose
+# folder is as deep and starts with as much of the links' targets: what ``link_place`` gives.
+
+def link_starts(targets: Iterable[str]) -> frozenset[tuple[str, ...]] | None:
+    """Every start (folder by folder) of the site paths ``targets``, as ``relative_url``
+    splits them; None if one is not a plain site path (``relative_url`` handles it alone)."""
+    starts: set[tuple[str, ...]] = set()
+    for target in targets:
+        core = target.split("#", 1)[0]
+        parts = _target_parts(core.rstrip("/") or ".")
+        if parts is None:
+            return None
+        starts.update(parts[:end] for end in range(1, len(parts) + 1))
+    return frozenset(starts)
+
+
+def link_place(from_path: str, starts: frozenset[tuple[str, ...]]
+               ) -> tuple[int, tuple[str, ...]] | None:
+    """What the links ``relative_url`` makes from the page written at ``from_path`` to the
+    targets whose starts are ``starts`` depend on: the depth of the page's folder, and the
+    longest start of it that is a start of a target (a link's ``../`` count and what follows
+    come from how much of its target the folder shares, no more: two pages with the same
+    place get the same links). None where ``relative_url`` goes its own way."""
+    here = _folder_parts(_dirname(from_path))
+    if here is None or len(here) >= len(_UP):
+        return None
+    shared = 0
+    while shared < len(here) and here[:shared + 1] in starts:
+        shared += 1
+    return len(here), here[:shared]

@@ -356,8 +356,8 @@ def test_shared_fragments_change_no_byte_and_no_dependency(site: Path, tmp_path:
                                                            monkeypatch: pytest.MonkeyPatch
                                                            ) -> None:
     """The header and footer are rendered once per language and menu state and shared by the
-    pages (``{% cached %}``): every page, and every token it depends on, is what rendering
-    them on each page gives."""
+    pages (``{% cached %}``), their links made once per place in the site: every page, and
+    every token it depends on, is what rendering them on each page gives."""
     # A menu with a link whose address the template escapes (shared: as a marker).
     append(site / "chmgen.yml", 'menu:\n  - id: national\n    items: [targets, indicators, '
            '{title: "Q&A", url: "https://example.org/?a=1&b=\'2\'"}]\n'
@@ -369,7 +369,12 @@ def test_shared_fragments_change_no_byte_and_no_dependency(site: Path, tmp_path:
         "**Demo site — fictional country.**", "**Demo site — fictional country.** "
         "[About & more](/about/) ![Logo](/img/verdania-logo.svg)", 1), "utf-8")
     render.fragment_stats.update(made=0, reused=0)
+    unmarked: list[str] = []
+    unmark = render.PageContext.unmark
+    monkeypatch.setattr(render.PageContext, "unmark", lambda self, shared: (
+        unmarked.append(self.path), unmark(self, shared))[1])
     build(site, tmp_path / "shared", jobs=1)
+    monkeypatch.setattr(render.PageContext, "unmark", unmark)
     assert "?a=1&amp;b=&#39;2&#39;" in (tmp_path / "shared/targets/index.html").read_text()
     deep = (tmp_path / "shared/targets/t01/index.html").read_text("utf-8")
     assert '<a href="../../about/">About &amp; more</a>' in deep
@@ -377,6 +382,8 @@ def test_shared_fragments_change_no_byte_and_no_dependency(site: Path, tmp_path:
                      r'height="\d+"', deep)
     made, reused = render.fragment_stats["made"], render.fragment_stats["reused"]
     assert made > 0 and reused > 5 * made  # shared: most pages reuse what others made
+    # ... and pages in the same place (urls.link_place) the links made for the first of them
+    assert 0 < len(unmarked) < (made + reused) / 4
     monkeypatch.setattr(render, "FRAGMENTS", False)
     build(site, tmp_path / "each", jobs=1)
     assert render.fragment_stats == {"made": made, "reused": reused}  # none this time

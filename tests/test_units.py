@@ -6,6 +6,8 @@ import os
 import xml.etree.ElementTree as ET
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chmgen import fileio, reference
 from chmgen.chart import ChartText, line_chart, nice_ticks
@@ -13,7 +15,7 @@ from chmgen.markup import render_markdown
 from chmgen.model import DataPoint, Indicator
 from chmgen.pipeline import write_file
 from chmgen.text import Text
-from chmgen.urls import absolute_url, output_path, relative_url
+from chmgen.urls import absolute_url, link_place, link_starts, output_path, relative_url
 
 
 @pytest.mark.parametrize(("from_path", "key", "expected"), [
@@ -367,3 +369,31 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+_PART = st.sampled_from(["a", "b", "news", "targets", "t01", "fr"])
+_SITE_PATH = st.lists(_PART, max_size=3).map("/".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(targets=st.lists(st.tuples(_SITE_PATH, st.sampled_from(["", "/", "/#top", "#x",
+                                                               "/index.html"])),
+                        min_size=1, max_size=5),
+       pages=st.lists(st.tuples(_SITE_PATH, st.sampled_from(["/index.html", "/", ".html"])),
+                      min_size=2, max_size=6))
+def test_pages_in_the_same_link_place_get_the_same_links(
+        targets: list[tuple[str, str]], pages: list[tuple[str, str]]) -> None:
+    """Links shared by many pages (a menu) are made once per place (urls.link_place): pages
+    whose folders are as deep and share as much with the targets get the same links from
+    relative_url, and the places tell apart any two pages that get different ones."""
+    keys = [(folder + end).lstrip("/") for folder, end in targets]
+    starts = link_starts(keys)
+    assert starts is not None
+    by_place: dict[object, list[str]] = {}
+    for folder, end in pages:
+        path = output_path((folder + end).lstrip("/")) if end != ".html" else \
+            (folder + end).lstrip("/")
+        place = link_place(path, starts)
+        assert place is not None
+        links = [relative_url(path, key) for key in keys]
+        assert by_place.setdefault(place, links) == links, (place, path)
