@@ -832,6 +832,13 @@ _classes: dict[Token, Any] = {}
 _RECORD_KINDS = {collection: (_RECORDS, frozenset((collection,)))
                  for _, collection in _RECORD_COLLECTION}
 _NAMED: dict[str, frozenset[str]] = {}
+# The prefixes an identity can start with, by what it has before its first colon (the
+# prefixes are tried in order, and a colon ends what each has before it): a few, not all.
+_PREFIXES_BY_HEAD = {
+    head: tuple(entry for entry in _RECORD_COLLECTION
+                if entry[0].partition(":")[0] == head and ":" in entry[0])
+    for head in {prefix.partition(":")[0] for prefix, _ in _RECORD_COLLECTION if ":" in prefix}
+    if not head.startswith("nbsap")}  # (the one prefix without a colon: "nbsap", any head)
 
 
 def _kind_of(token: Token) -> Any:
@@ -848,7 +855,8 @@ def _classify(token: Token) -> Any:
     kind = token[0]
     if kind == "r":
         identity = str(token[1])
-        for prefix, collection in _RECORD_COLLECTION:
+        for prefix, collection in _PREFIXES_BY_HEAD.get(identity.partition(":")[0],
+                                                        _RECORD_COLLECTION):
             if identity.startswith(prefix):
                 return _RECORD_KINDS[collection]
         return _NEVER if identity.startswith("page:") else _ALWAYS

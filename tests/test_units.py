@@ -397,3 +397,24 @@ def test_pages_in_the_same_link_place_get_the_same_links(
         assert place is not None
         links = [relative_url(path, key) for key in keys]
         assert by_place.setdefault(place, links) == links, (place, path)
+
+
+@settings(max_examples=600, deadline=None)
+@given(head=st.sampled_from(["target", "indicator", "action", "item", "md", "variant", "nbsap",
+                             "nbsapx", "page", "gbf", "", "targets"]),
+       colon=st.booleans(),
+       rest=st.sampled_from(["", "t01", "needs:n1", "offers:o2", "pages/about", "news/a",
+                             "nbsap/ch1", "other/x", "pages", ":x"]))
+def test_a_record_s_kind_is_that_of_the_first_prefix_its_identity_has(
+        head: str, colon: bool, rest: str) -> None:
+    """What can change a record's token is known by the first of the collections' prefixes
+    its identity starts with (looked up among those sharing its head, before its first
+    colon), else pages' own records change nothing, and any other is always checked."""
+    from chmgen import pipeline
+
+    identity = head + (":" if colon else "") + rest
+    expected = next((pipeline._RECORD_KINDS[collection]
+                     for prefix, collection in pipeline._RECORD_COLLECTION
+                     if identity.startswith(prefix)),
+                    pipeline._NEVER if identity.startswith("page:") else pipeline._ALWAYS)
+    assert pipeline._classify(("r", identity)) == expected
