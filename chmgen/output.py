@@ -107,8 +107,8 @@ class LinkedCopy:
     now on another core). Linux with GNU cp only; elsewhere, or when cp fails, the build
     links the files itself."""
 
-    def __init__(self, out: Path, staging: Path, process: subprocess.Popen[bytes]) -> None:
-        self.out, self.staging = out, staging
+    def __init__(self, staging: Path, process: subprocess.Popen[bytes]) -> None:
+        self.staging = staging
         self._process: subprocess.Popen[bytes] | None = process
         self._taken = False
 
@@ -130,7 +130,7 @@ class LinkedCopy:
             os.setpriority(os.PRIO_PROCESS, process.pid, _IDLE)
         except OSError:
             pass
-        return cls(out, staging, process)
+        return cls(staging, process)
 
     def take(self) -> Path | None:
         """The staging folder, once the copy is whole (waiting for it); None if cp failed.

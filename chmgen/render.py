@@ -350,10 +350,8 @@ class PageContext:
         return Shared(tuple(texts), tuple(marks))
 
     def link_starts(self, shared: Shared) -> frozenset[tuple[str, ...]] | None:
-        """The starts of the site paths ``shared`` links to (``urls.link_starts``); None when
-        its links from this page are not made by ``relative_url`` alone."""
-        if self.page.key == "404.html" and self.site.config.base_url:
-            return None  # (absolute links)
+        """The starts of the site paths ``shared`` links to (``urls.link_starts``: None when
+        one is not a plain site path). They are the same from every page of its language."""
         targets = []
         for kind, value in shared.marks:
             if kind == "U":
@@ -367,7 +365,8 @@ class PageContext:
         return link_starts(targets)
 
     def link_place(self, starts: frozenset[tuple[str, ...]]) -> tuple[Any, ...] | None:
-        """This page's place, as far as links to targets with ``starts`` go (see urls)."""
+        """This page's place, as far as links to targets with ``starts`` go (see urls); None
+        where its links are not relative (the 404 page of a site with a public address)."""
         if self.page.key == "404.html" and self.site.config.base_url:
             return None
         return link_place(self.path, starts)

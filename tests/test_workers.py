@@ -61,12 +61,26 @@ def test_every_chunk_is_rendered_once_and_every_result_taken(tmp_path: Path) -> 
 
 
 def test_meanwhile_runs_here_once_the_workers_are_forked(tmp_path: Path) -> None:
-    noted = Noted(tmp_path / "noted")
+    """``meanwhile`` runs in this process while the workers already render: chunks are
+    rendered by them before it returns."""
+    parent = os.getpid()
+    rendered = tmp_path / "rendered"
+    rendered.mkdir()
+
+    def render(number: int) -> int:
+        (rendered / f"{number}-{os.getpid()}").touch()
+        return slowly(number)
+
     seen: list[tuple[int, int]] = []
-    render_in_parallel(
-        20, 1, lambda number: number, lambda result: None, started=noted.started,
-        meanwhile=lambda: seen.append((os.getpid(), len(noted.pids()))))
-    assert len(seen) == 1 and seen[0][0] == os.getpid()
+
+    def meanwhile() -> None:
+        time.sleep(0.3)
+        by_workers = [p for p in rendered.iterdir() if not p.name.endswith(f"-{parent}")]
+        seen.append((os.getpid(), len(by_workers)))
+
+    render_in_parallel(100, 1, render, lambda result: None, started=lambda: None,
+                       meanwhile=meanwhile)
+    assert len(seen) == 1 and seen[0][0] == parent and seen[0][1] > 0
 
 
 def test_results_bigger_than_a_pipe_come_back_whole(tmp_path: Path) -> None:
