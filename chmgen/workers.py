@@ -18,9 +18,10 @@ import pickle
 import signal
 import struct
 import traceback
-import warnings
 from collections.abc import Callable
 from typing import Any
+
+from chmgen.cpus import run_forked
 
 _RANGE = struct.Struct("<qq")  # the table: next chunk from the front, end of the front's part
 _SIZE = struct.Struct("<Q")  # each message: its length, then (kind, pickled payload)
@@ -131,22 +132,19 @@ class _Crew:
             fcntl.fcntl(write, _SET_PIPE_SIZE, _PIPE_SIZE)
         except OSError:
             pass
-        with warnings.catch_warnings():
-            # chmgen serve forks with its watcher thread alive; the workers only render.
-            warnings.filterwarnings("ignore", r".*fork\(\) may lead to deadlocks",
-                                    DeprecationWarning)
-            pid = os.fork()
-        if pid == 0:
-            status = 1
-            try:
-                os.close(read)
-                for other, _ in self._pipes.values():
-                    os.close(other)
-                life(write)
-                status = 0
-            finally:
-                os._exit(status)  # noqa: B012 (nothing of the parent's is run or flushed here)
+        others = [fd for fd, _ in self._pipes.values()]
+
+        def work() -> None:  # (chmgen serve forks with its watcher thread alive: fine here)
+            os.close(read)
+            for other in others:
+                os.close(other)
+            life(write)
+
+        pid = run_forked(work)
         os.close(write)
+        if pid is None:  # (no process: this one renders every chunk itself)
+            os.close(read)
+            return
         os.set_blocking(read, False)
         self._pipes[pid] = (read, bytearray())
 

@@ -154,3 +154,15 @@ def test_a_failure_here_stops_the_workers(tmp_path: Path) -> None:
         render_in_parallel(50, 2, render, lambda result: None, started=noted.started)
     workers = noted.pids() - {parent}
     assert len(workers) == 2 and all(gone(pid) for pid in workers)
+
+
+def test_where_no_worker_can_be_forked_this_process_renders_every_chunk(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from chmgen import workers
+
+    monkeypatch.setattr(workers, "run_forked", lambda task: None)
+    taken: list[tuple[int, int]] = []
+    render_in_parallel(40, 2, lambda number: (number, os.getpid()), taken.append,
+                       started=lambda: None)
+    assert sorted(number for number, _ in taken) == list(range(40))
+    assert {pid for _, pid in taken} == {os.getpid()}
